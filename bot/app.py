@@ -1,0 +1,107 @@
+"""Build and run the Telegram application."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlparse
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import SUPPORTED_LANGUAGES, Settings
+from bot.db.migrate import upgrade
+from bot.handlers import admin, ask, errors, inline, start, topics
+from bot.handlers.common import RUNTIME_KEY
+from bot.rendering import label
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# Order matters: feature handlers first, the catch-all fallbacks of `errors` last.
+HANDLER_MODULES = (start, topics, admin, inline, ask, errors)
+PUBLIC_COMMANDS = ("start", "help", "topics", "language")
+ADMIN_COMMANDS = ("gaps", "stats", "reload")
+
+
+def build_app(
+    settings: Settings,
+    *,
+    runtime: Runtime | None = None,
+    request: BaseRequest | None = None,
+    migrate_on_start: bool = True,
+) -> Application:
+    """The application with every handler registered; `request` replaces HTTP in tests."""
+    runtime = runtime or Runtime.create(settings)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token())
+        .base_url(settings.telegram_api_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init(migrate_on_start))
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_api_file_url:
+        builder = builder.base_file_url(settings.telegram_api_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    app.bot_data[RUNTIME_KEY] = runtime
+    for module in HANDLER_MODULES:
+        app.add_handlers(module.HANDLERS)
+    app.add_error_handler(errors.on_error)
+    return app
+
+
+def _post_init(migrate_on_start: bool):  # type: ignore[no-untyped-def]
+    async def post_init(app: Application) -> None:
+        runtime: Runtime = app.bot_data[RUNTIME_KEY]
+        if migrate_on_start:
+            await upgrade(runtime.engine)
+            log.info("database schema is up to date")
+        log.info("knowledge: %d entries indexed in %.0f ms", runtime.index.size,
+                 runtime.index.build_seconds * 1000)
+        await set_commands(app, runtime)
+
+    return post_init
+
+
+async def _post_shutdown(app: Application) -> None:
+    await app.bot_data[RUNTIME_KEY].engine.dispose()
+
+
+async def set_commands(app: Application, runtime: Runtime) -> None:
+    """Localised command menus; staff see their commands too. Failures are not fatal."""
+    try:
+        for lang in SUPPORTED_LANGUAGES:
+            commands = [BotCommand(c, label(lang, f"cmd_{c}")) for c in PUBLIC_COMMANDS]
+            code = None if lang == runtime.settings.default_language else lang
+            await app.bot.set_my_commands(commands, language_code=code)
+        staff = [BotCommand(c, label("en", f"cmd_{c}")) for c in PUBLIC_COMMANDS + ADMIN_COMMANDS]
+        for admin_id in runtime.settings.admin_ids:
+            try:
+                await app.bot.set_my_commands(staff, scope=BotCommandScopeChat(admin_id))
+            except TelegramError as exc:  # the admin has not started the bot yet
+                log.info("no staff menu for %s: %s", admin_id, exc)
+    except TelegramError as exc:
+        log.warning("could not set the command menu: %s", exc)
+
+
+def run(settings: Settings) -> None:
+    """Run until stopped: webhook mode when WEBHOOK_URL is set, polling otherwise."""
+    app = build_app(settings)
+    if settings.webhook_url:
+        path = urlparse(settings.webhook_url).path.lstrip("/")
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret_value(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)

@@ -1,0 +1,159 @@
+"""The `s3bot` command line: run, ask, kb check, db upgrade/downgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
+from bot.knowledge import load_knowledge
+from bot.knowledge.markdown import to_plain_text
+from bot.search import AMBIGUOUS, ANSWERED, SearchIndex, SearchResult
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="s3bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="run the bot (applies database migrations first)")
+
+    ask = sub.add_parser("ask", help="answer a question from the terminal (no token or database)")
+    ask.add_argument("--knowledge", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+    ask.add_argument("--lang", choices=SUPPORTED_LANGUAGES, help="answer language")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("question", nargs="+", help="the question, or - to read one per line")
+
+    kb = sub.add_parser("kb", help="knowledge folder tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    check = kb_sub.add_parser("check", help="validate a knowledge folder")
+    check.add_argument("--knowledge", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations")
+    down = db_sub.add_parser("downgrade", help="revert to a revision")
+    down.add_argument("revision", help="target revision, e.g. -1 or base")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        if args.command == "ask":
+            settings = _settings_for_knowledge(args.knowledge)
+            return ask(args, settings)
+        settings = load_settings()
+        logging.getLogger().setLevel(settings.log_level.upper())
+        if args.command == "kb":
+            return kb_check(args.knowledge or settings.knowledge_dir)
+        if args.command == "db":
+            return asyncio.run(_db(args, settings))
+        if args.command == "run":
+            from bot.app import run
+            from bot.runtime import KnowledgeError
+
+            try:
+                run(settings)
+            except KnowledgeError as exc:
+                print(f"s3bot: {exc}", file=sys.stderr)
+                return 2
+            return 0
+    except ConfigError as exc:
+        print(f"s3bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 1
+
+
+def _settings_for_knowledge(folder: Path | None) -> Settings:
+    if folder is not None:
+        if not folder.is_dir():
+            raise ConfigError(f"--knowledge: folder {folder} does not exist")
+        return load_settings(knowledge_dir=folder)
+    return load_settings()
+
+
+def kb_check(folder: Path) -> int:
+    if not folder.is_dir():
+        print(f"s3bot: knowledge folder {folder} does not exist", file=sys.stderr)
+        return 2
+    kb = load_knowledge(folder)
+    for problem in kb.problems:
+        print(problem.format())
+    translations = sum(len(e.texts) - 1 for e in kb.entries.values())
+    print(
+        f"{len(kb.entries)} entries, {translations} translations, {len(kb.synonyms)} synonym "
+        f"groups: {len(kb.errors)} error(s), {len(kb.warnings)} warning(s)",
+        file=sys.stderr,
+    )
+    return 1 if kb.errors else 0
+
+
+def ask(args: argparse.Namespace, settings: Settings) -> int:
+    kb = load_knowledge(settings.knowledge_dir)
+    for problem in kb.errors:
+        print(problem.format(), file=sys.stderr)
+    index = SearchIndex(kb)
+    lang = args.lang or settings.default_language
+    if args.question == ["-"]:
+        for line in sys.stdin:
+            if line.strip():
+                _print(index, index.search(line.strip(), lang), args.json)
+                sys.stdout.flush()
+        return 0
+    _print(index, index.search(" ".join(args.question), lang), args.json)
+    return 0
+
+
+def result_json(result: SearchResult) -> dict:  # type: ignore[type-arg]
+    return {
+        "question": result.question,
+        "lang": result.lang,
+        "status": result.status,
+        "matches": [{"id": m.id, "title": m.title, "score": m.score} for m in result.matches[:5]],
+    }
+
+
+def _print(index: SearchIndex, result: SearchResult, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result_json(result), ensure_ascii=False))
+        return
+    if result.status == ANSWERED:
+        entry = index.kb.entries[result.best.id]
+        text = entry.text(result.lang)
+        print(f"{text.title}  [{entry.id}, score {result.best.score:.2f}]\n")
+        print(to_plain_text(text.body))
+        for source in entry.sources:
+            print(f"  Source: {source.title}" + (f" <{source.url}>" if source.url else ""))
+    elif result.status == AMBIGUOUS:
+        print("Did you mean:")
+        for m in result.suggestions:
+            print(f"  - {m.title}  [{m.id}, score {m.score:.2f}]")
+    else:
+        print("No answer in the knowledge base yet.")
+
+
+async def _db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import migrate
+    from bot.db.engine import create_engine
+
+    engine = create_engine(settings.database_url)
+    try:
+        if args.db_command == "upgrade":
+            await migrate.upgrade(engine)
+        else:
+            await migrate.downgrade(engine, args.revision)
+    finally:
+        await engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Telegram handlers, one module per feature; `bot.app.build_app` registers them in order."""

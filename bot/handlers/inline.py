@@ -1,0 +1,43 @@
+"""Inline mode: `@bot <query>` in any chat offers matching entries as results."""
+
+from __future__ import annotations
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.ext import InlineQueryHandler
+
+from bot.handlers.common import Context, Request, answer_text, short, with_request
+from bot.knowledge.markdown import to_plain_text
+from bot.rendering import split_message
+from bot.search import NO_MATCH
+
+MAX_INLINE_QUERY = 256
+RESULTS = 5
+
+
+@with_request
+async def on_inline_query(update: Update, context: Context, req: Request) -> None:
+    """Answer an inline query with the best-matching entries (nothing is logged)."""
+    query = update.inline_query
+    text = query.query.strip()[:MAX_INLINE_QUERY]
+    results = []
+    if text:
+        found = req.index.search(text, req.lang, limit=RESULTS)
+        entries = req.index.kb.entries
+        matches = () if found.status == NO_MATCH else found.matches
+        for match in matches:
+            entry = entries[match.id]
+            message = split_message(answer_text(entry, req.lang))[0]
+            results.append(
+                InlineQueryResultArticle(
+                    id=match.id[:64],
+                    title=short(entry.text(req.lang).title, 100),
+                    description=short(to_plain_text(entry.text(req.lang).body), 120),
+                    input_message_content=InputTextMessageContent(
+                        message, parse_mode="HTML", link_preview_options=None
+                    ),
+                )
+            )
+    await query.answer(results, cache_time=60, is_personal=True)
+
+
+HANDLERS = [InlineQueryHandler(on_inline_query)]

@@ -1,0 +1,98 @@
+"""Immutable knowledge objects, shared by the engine, the handlers and the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+
+DEFAULT_LANG = "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    title: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryText:
+    """The language-specific part of an entry (the English original or a translation)."""
+
+    lang: str
+    title: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    body: str  # Markdown as written by the curators
+    body_html: str  # Telegram HTML, converted once at load time
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    tags: tuple[str, ...]
+    sources: tuple[Source, ...]
+    related: tuple[str, ...]
+    updated: date | None
+    texts: Mapping[str, EntryText]  # lang -> text; always has DEFAULT_LANG
+    path: Path | None = None
+
+    @property
+    def title(self) -> str:
+        return self.texts[DEFAULT_LANG].title
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.texts)
+
+    def text(self, lang: str) -> EntryText:
+        """The text in `lang`, or the English original when there is no translation."""
+        return self.texts.get(lang) or self.texts[DEFAULT_LANG]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: Path
+    line: int | None
+    message: str
+    level: str = "error"  # or "warning"
+
+    def format(self, root: Path | None = None) -> str:
+        path = self.path
+        if root is not None:
+            try:
+                path = self.path.relative_to(root)
+            except ValueError:
+                pass
+        where = f"{path}:{self.line}" if self.line else str(path)
+        return f"{where}: {self.level}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    root: Path
+    entries: Mapping[str, Entry]
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.level == "error")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.level == "warning")
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(sorted({t for e in self.entries.values() for t in e.tags}))
+
+    def by_tag(self, tag: str) -> tuple[Entry, ...]:
+        found = [e for e in self.entries.values() if tag in e.tags]
+        return tuple(sorted(found, key=lambda e: e.title.casefold()))
+
+
+def freeze(mapping: dict) -> Mapping:  # type: ignore[type-arg]
+    return MappingProxyType(mapping)

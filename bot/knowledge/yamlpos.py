@@ -1,0 +1,64 @@
+"""YAML loading that remembers line numbers, so problems point at the offending line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class LocatedYaml:
+    value: Any
+    node: yaml.Node
+    first_line: int
+
+    def _key_nodes(self) -> list[tuple[yaml.Node, yaml.Node]]:
+        return self.node.value if isinstance(self.node, yaml.MappingNode) else []
+
+    def keys(self) -> list[str]:
+        return list(self.value) if isinstance(self.value, dict) else []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.value.get(key, default) if isinstance(self.value, dict) else default
+
+    def line(self, key: str) -> int | None:
+        for key_node, _ in self._key_nodes():
+            if key_node.value == key:
+                return key_node.start_mark.line + self.first_line
+        return None
+
+    def item_line(self, key: str, index: int) -> int | None:
+        for key_node, value_node in self._key_nodes():
+            if key_node.value == key:
+                if isinstance(value_node, yaml.SequenceNode) and index < len(value_node.value):
+                    return value_node.value[index].start_mark.line + self.first_line
+                return key_node.start_mark.line + self.first_line
+        return None
+
+    def root_item_line(self, index: int) -> int | None:
+        if isinstance(self.node, yaml.SequenceNode) and index < len(self.node.value):
+            return self.node.value[index].start_mark.line + self.first_line
+        return None
+
+
+def load_located(text: str, first_line: int = 1) -> tuple[LocatedYaml | None, tuple[int, str] | None]:
+    """Parse YAML; return (located document, None) or (None, (line, message)).
+
+    `first_line` is the file line of the text's first line, for texts cut out of a file.
+    """
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            return None, None
+        value = yaml.SafeLoader(text).get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else first_line
+        return None, (line, str(exc.problem or exc))
+    except yaml.YAMLError as exc:
+        return None, (first_line, str(exc))
+    if not isinstance(value, dict | list):
+        return None, None
+    return LocatedYaml(value, node, first_line), None

@@ -1,0 +1,115 @@
+"""Every text a user sees, rendered from Jinja2 templates in Telegram HTML.
+
+Templates live in `bot/templates/<lang>/`; a template or a button label missing in a language
+falls back to English. Short texts such as button labels are macros in `<lang>/labels.html`.
+Autoescape is on: curated HTML (entry bodies) is passed in as `Markup` on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from markupsafe import Markup
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+FALLBACK_LANG = "en"
+MAX_MESSAGE_CHARS = 4096
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["markup"] = Markup
+    return env
+
+
+def _template(lang: str, name: str):  # type: ignore[no-untyped-def]
+    env = environment()
+    try:
+        return env.get_template(f"{lang}/{name}")
+    except TemplateNotFound:
+        return env.get_template(f"{FALLBACK_LANG}/{name}")
+
+
+def render(lang: str, name: str, **context: Any) -> str:
+    """Render `<lang>/<name>.html` (English if missing) and tidy blank lines."""
+    text = _template(lang, f"{name}.html").render(lang=lang, label=_labeler(lang), **context)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def label(lang: str, key: str, /, **kwargs: Any) -> str:
+    """A short text (a button label) from `<lang>/labels.html`, English if missing there.
+
+    Button labels are plain text for Telegram, so the escaped markup is turned back to text.
+    """
+    for candidate in (lang, FALLBACK_LANG):
+        module = _labels_module(candidate)
+        macro = getattr(module, key, None)
+        if macro is not None:
+            return Markup(str(macro(**kwargs)).strip()).unescape()
+    raise KeyError(f"no label {key!r}")
+
+
+@lru_cache(maxsize=16)
+def _labels_module(lang: str):  # type: ignore[no-untyped-def]
+    try:
+        return environment().get_template(f"{lang}/labels.html").module
+    except TemplateNotFound:
+        return None
+
+
+def _labeler(lang: str):  # type: ignore[no-untyped-def]
+    return lambda key, /, **kwargs: label(lang, key, **kwargs)
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Split a Telegram HTML text into messages of at most `limit` characters.
+
+    Cuts at paragraph breaks, then line breaks, then spaces. Our markup never spans a line, so
+    these cuts keep tags balanced; a single over-long line is cut at spaces with its tags
+    removed so that no half-open tag is ever sent.
+    """
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    parts: list[str] = []
+    current = ""
+    for paragraph in re.split(r"(\n\n)", text):
+        for piece in _pieces(paragraph, limit):
+            if len(current) + len(piece) <= limit:
+                current += piece
+            else:
+                if current.strip():
+                    parts.append(current.strip())
+                current = piece
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+def _pieces(paragraph: str, limit: int) -> list[str]:
+    if len(paragraph) <= limit:
+        return [paragraph]
+    pieces: list[str] = []
+    for line in paragraph.split("\n"):
+        if len(line) + 1 <= limit:
+            pieces.append(line + "\n")
+            continue
+        plain = re.sub(r"<[^>]+>", "", line)
+        while plain:
+            cut = plain.rfind(" ", 0, limit - 1)
+            cut = cut if cut > limit // 2 else limit - 1
+            pieces.append(plain[:cut] + "\n")
+            plain = plain[cut:].lstrip()
+    return pieces

@@ -1,0 +1,75 @@
+"""Text normalisation for matching: folding, tokens, stop words, stems.
+
+Queries often arrive without accents, in another language than the user's setting, or with
+typos, so matching works on accent-folded lower-case tokens and on Snowball stems. The
+language of a query is not trusted: a query token is compared in every supported language's
+stemmed form (see `query_variants`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.search.stopwords import STOP_WORDS
+
+LANGUAGES = ("en", "it", "de", "fr", "sl")
+_SNOWBALL = {"en": "english", "it": "italian", "de": "german", "fr": "french"}
+_SPECIAL_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l"})
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+# Slovenian has no Snowball stemmer; strip the common inflection endings (longest first).
+_SL_SUFFIXES = tuple(
+    sorted(
+        """ega emu ima imi ih om em ov ev ami ah ja ju je jo ji ij a e i o u""".split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents, map ß/æ/œ; keeps letters, digits and spaces meaningful."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL_FOLD))
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens (apostrophes split words: l'EDP -> l, edp)."""
+    return _TOKEN_RE.findall(fold(text))
+
+
+def is_stop_word(token: str) -> bool:
+    return token in STOP_WORDS
+
+
+@lru_cache(maxsize=8)
+def _stemmer(lang: str):  # type: ignore[no-untyped-def]
+    return snowballstemmer.stemmer(_SNOWBALL[lang])
+
+
+def _stem_sl(token: str) -> str:
+    for suffix in _SL_SUFFIXES:
+        if len(token) - len(suffix) >= 4 and token.endswith(suffix):
+            return token[: -len(suffix)]
+    return token
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str, lang: str) -> str:
+    """The stem of a folded token in `lang`; numbers and short tokens stay as they are."""
+    if len(token) <= 3 or token.isdigit() or not token.isalpha():
+        return token
+    if lang == "sl":
+        return _stem_sl(token)
+    if lang in _SNOWBALL:
+        return _stemmer(lang).stemWord(token)
+    return token
+
+
+@lru_cache(maxsize=200_000)
+def query_variants(token: str) -> frozenset[str]:
+    """Every form a query token may take in the index: itself and its stem in each language."""
+    return frozenset({token, *(stem(token, lang) for lang in LANGUAGES)})
