@@ -42,9 +42,9 @@ def _template(lang: str, name: str):  # type: ignore[no-untyped-def]
         return env.get_template(f"{FALLBACK_LANG}/{name}")
 
 
-def render(lang: str, name: str, **context: Any) -> str:
-    """Render `<lang>/<name>.html` (English if missing) and tidy blank lines."""
-    text = _template(lang, f"{name}.html").render(lang=lang, label=_labeler(lang), **context)
+def render(lang: str, template: str, /, **context: Any) -> str:
+    """Render `<lang>/<template>.html` (English if missing) and tidy blank lines."""
+    text = _template(lang, f"{template}.html").render(lang=lang, label=_labeler(lang), **context)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 

@@ -21,7 +21,7 @@ from bot.services.users import UserInfo, effective_language, touch_user
 log = logging.getLogger(__name__)
 RUNTIME_KEY = "runtime"
 Context = ContextTypes.DEFAULT_TYPE
-BUTTON_TITLE_CHARS = 48
+BUTTON_TITLE_CHARS = 60
 
 
 @dataclass
