@@ -13,8 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.knowledge.markdown import to_telegram_html
 from bot.knowledge.model import (
     DEFAULT_LANG,
@@ -69,7 +67,9 @@ def load_knowledge(root: Path | str) -> KnowledgeBase:
 
     raws = [r for p in sorted(entries_dir.glob("*.md")) if (r := _parse_file(p, out))]
     originals: dict[str, _Raw] = {}
-    for raw in (r for r in raws if r.lang == DEFAULT_LANG):
+    # A file named after its id keeps the id; any other file claiming it is the duplicate.
+    named_first = sorted(raws, key=lambda r: (r.path.name.split(".")[0] != r.id, r.path.name))
+    for raw in (r for r in named_first if r.lang == DEFAULT_LANG):
         if raw.id in originals:
             out.error(raw.path, raw.meta.line("id"),
                       f"duplicate id {raw.id!r} (also in {originals[raw.id].path.name})")
@@ -147,7 +147,7 @@ def _parse_file(path: Path, out: _Collector) -> _Raw | None:
 def _validate(raw: _Raw, out: _Collector) -> None:
     meta, path = raw.meta, raw.path
     errors_before = len(out.problems)
-    for key in meta.keys():
+    for key in meta:
         if key not in KNOWN_KEYS:
             out.warning(path, meta.line(key), f"unknown key {key!r} is ignored")
     title = meta.get("title")
@@ -176,7 +176,7 @@ def _validate(raw: _Raw, out: _Collector) -> None:
             out.error(path, line, f"link {match.group(1)!r} is not an http(s) URL")
     if raw.lang != DEFAULT_LANG:
         for key in ("tags", "related"):
-            if key in meta.keys():
+            if key in meta:
                 out.warning(path, meta.line(key),
                             f"{key} in a translation is ignored; the English entry's are used")
     if any(p.level == "error" for p in out.problems[errors_before:]):

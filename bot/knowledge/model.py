@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,10 +63,8 @@ class Problem:
     def format(self, root: Path | None = None) -> str:
         path = self.path
         if root is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 path = self.path.relative_to(root)
-            except ValueError:
-                pass
         where = f"{path}:{self.line}" if self.line else str(path)
         return f"{where}: {self.level}: {self.message}"
 

@@ -23,7 +23,8 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+")
 # Slovenian has no Snowball stemmer; strip the common inflection endings (longest first).
 _SL_SUFFIXES = tuple(
     sorted(
-        """ega emu ima imi ih om em ov ev ami ah ja ju je jo ji ij a e i o u""".split(),
+        ["ega", "emu", "ima", "imi", "ami", "ih", "om", "em", "ov", "ev", "ah",
+         "ja", "ju", "je", "jo", "ji", "ij", "a", "e", "i", "o", "u"],
         key=len,
         reverse=True,
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SUPPORTED_LANGUAGES
@@ -46,22 +48,36 @@ async def touch_user(
     default_language: str,
     now: datetime | None = None,
 ) -> UserInfo:
-    """Create or update the user seen in an update; returns who they are and how to talk."""
+    """Create or update the user seen in an update; returns who they are and how to talk.
+
+    One atomic upsert, so two first updates of a new user arriving at once (webhooks, or
+    the bot and a CLI command) cannot both try to insert.
+    """
     now = now or utcnow()
-    role = "admin" if is_admin else "user"
     code = (telegram_language or "")[:8] or None
-    user = await session.get(User, user_id)
-    if user is None:
-        user = User(id=user_id, telegram_language=code, role=role, first_seen=now, last_seen=now)
-        session.add(user)
-    else:
-        user.last_seen = now
-        user.role = role
-        if code:
-            user.telegram_language = code
-    await session.flush()
-    lang = effective_language(user.language, user.telegram_language, default_language)
-    return UserInfo(user.id, lang, user.language, user.role, user.first_seen)
+    insert = _insert_for(session)
+    stmt = insert(User).values(
+        id=user_id, telegram_language=code, role="admin" if is_admin else "user",
+        first_seen=now, last_seen=now,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[User.id],
+        set_={
+            "last_seen": stmt.excluded.last_seen,
+            "role": stmt.excluded.role,
+            "telegram_language": func.coalesce(stmt.excluded.telegram_language,
+                                               User.telegram_language),
+        },
+    ).returning(User.language, User.telegram_language, User.role, User.first_seen)
+    row = (await session.execute(stmt)).one()
+    lang = effective_language(row.language, row.telegram_language, default_language)
+    return UserInfo(user_id, lang, row.language, row.role, row.first_seen)
+
+
+def _insert_for(session: AsyncSession):  # type: ignore[no-untyped-def]
+    if session.bind.dialect.name == "postgresql":
+        return pg_insert
+    return sqlite_insert
 
 
 async def set_language(session: AsyncSession, user_id: int, language: str) -> bool:
@@ -78,6 +94,4 @@ async def set_language(session: AsyncSession, user_id: int, language: str) -> bo
 
 
 async def count_users(session: AsyncSession) -> int:
-    from sqlalchemy import func
-
     return int(await session.scalar(select(func.count()).select_from(User)) or 0)

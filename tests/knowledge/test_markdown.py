@@ -1,0 +1,26 @@
+"""Markdown subset to Telegram HTML."""
+
+from bot.knowledge.markdown import to_plain_text, to_telegram_html
+
+
+def test_inline_markup_links_and_escaping():
+    html = to_telegram_html("**Bold** and _it_ and `a<b` [x & y](https://e.org/?a=1&b=2) 3 < 4")
+    assert html == (
+        '<b>Bold</b> and <i>it</i> and <code>a&lt;b</code> '
+        '<a href="https://e.org/?a=1&amp;b=2">x &amp; y</a> 3 &lt; 4'
+    )
+
+
+def test_bullets_headings_and_wrapped_lines():
+    md = "# Title\nFirst line\ncontinues here.\n\n- one\n  more of one\n* two\n1. numbered\n"
+    assert to_telegram_html(md) == (
+        "<b>Title</b>\nFirst line continues here.\n\n• one more of one\n• two\n1. numbered"
+    )
+
+
+def test_snake_case_words_are_not_italic():
+    assert to_telegram_html("use file_name_here") == "use file_name_here"
+
+
+def test_plain_text():
+    assert to_plain_text("**B** [l](https://x.y)\n- item") == "B l\n• item"

@@ -1,0 +1,91 @@
+"""The answer engine on the fixture knowledge: statuses, typos, languages, synonyms."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.knowledge import load_knowledge
+from bot.search import AMBIGUOUS, ANSWERED, NO_MATCH, SearchIndex
+from bot.search.normalize import fold, query_variants, stem, tokens
+from bot.search.synonyms import SynonymMap
+from bot.search.typos import TypoIndex
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex(load_knowledge(FIXTURE_KNOWLEDGE))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("What is the entrepreneurial discovery process?", "edp"),  # own question
+        ("how do stakeholders join the edp", "edp"),  # paraphrase
+        ("EDP", "edp"),  # acronym only
+        ("enterpreneurial discovrey", "edp"),  # typos
+        ("ENTREPRENEURIAL   DISCOVERY!!!", "edp"),  # case and punctuation
+        ("Che cos'è la scoperta imprenditoriale?", "edp"),  # Italian
+        ("was ist intelligente Spezialisierung", "ris3"),  # German via synonyms
+        ("FESR", "erdf"),  # synonym acronym
+        ("european regional development fund", "erdf"),
+        ("gold label requirements", "cluster-label-gold"),
+        ("what's a clustr", "cluster-definition"),
+    ],
+)
+def test_answers(index, query, expected):
+    result = index.search(query)
+    assert result.status == ANSWERED, result
+    assert result.best.id == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["best pasta recipe", "weather in Rome tomorrow", "hello", "?!", "", "🙂🙂", "x" * 600],
+)
+def test_out_of_scope_is_no_match(index, query):
+    result = index.search(query)
+    assert result.status == NO_MATCH, result
+
+
+def test_close_candidates_are_ambiguous_with_suggestions(index):
+    result = index.search("cluster excellence label")
+    assert result.status == AMBIGUOUS
+    assert {m.id for m in result.suggestions} == {"cluster-label-gold", "cluster-label-silver"}
+
+
+def test_matches_are_sorted_limited_and_titled_in_language(index):
+    result = index.search("scoperta imprenditoriale", lang="it", limit=2)
+    assert len(result.matches) <= 2
+    assert result.matches[0].title.startswith("Il processo")
+    assert [m.score for m in result.matches] == sorted((m.score for m in result.matches),
+                                                       reverse=True)
+
+
+def test_normalisation_helpers():
+    assert fold("Spécialisation ÜBER Straße") == "specialisation uber strasse"
+    assert tokens("l'EDP, c'est quoi?") == ["l", "edp", "c", "est", "quoi"]
+    assert stem("clusters", "en") == "cluster"
+    assert "specializzazion" in query_variants("specializzazione")
+    assert stem("s3", "de") == "s3"
+
+
+def test_synonyms_collapse_multiword_terms_and_inflections():
+    syn = SynonymMap([["s3", "smart specialisation", "specializzazione intelligente"]])
+    assert syn.apply(["what", "is", "smart", "specialisation"]) == ["what", "is", "~g0"]
+    assert syn.apply(["specializzazioni", "intelligenti"]) == ["~g0"]
+    assert syn.apply(["smart", "city"]) == ["smart", "city"]
+
+
+def test_typo_index_finds_close_words_only():
+    typos = TypoIndex(["specialisation", "cluster", "label"])
+    assert typos.corrections("specialsation")[0][0] == "specialisation"
+    assert typos.corrections("clsuter")[0][0] == "cluster"  # transposition
+    assert typos.corrections("banana") == []
+    assert typos.corrections("lab") == []  # too short to correct
+
+
+def test_index_is_rebuilt_not_mutated(index):
+    other = SearchIndex(index.kb)
+    assert other is not index and other.size == index.size
+    assert index.build_seconds >= 0

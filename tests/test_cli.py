@@ -1,0 +1,80 @@
+"""The s3bot command line: ask (text, JSON, stdin), kb check, db upgrade, config errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+
+import pytest
+
+from bot.cli import main
+from tests.conftest import FIXTURE_KNOWLEDGE
+
+KB = ["--knowledge", str(FIXTURE_KNOWLEDGE)]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "KNOWLEDGE_DIR", "ADMIN_IDS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_ask_json_shape(capsys):
+    assert main(["ask", *KB, "--json", "what", "is", "the", "ERDF?"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"question", "lang", "status", "matches"}
+    assert out["question"] == "what is the ERDF?" and out["lang"] == "en"
+    assert out["status"] == "answered" and out["matches"][0]["id"] == "erdf"
+    assert set(out["matches"][0]) == {"id", "title", "score"}
+    assert len(out["matches"]) <= 5
+
+
+def test_ask_json_reads_stdin_one_object_per_line(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("what is edp\n\npasta recipe\ncos'è l'EDP\n"))
+    assert main(["ask", *KB, "--json", "--lang", "it", "-"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(o["status"], o["lang"]) for o in lines] == [
+        ("answered", "it"), ("no_match", "it"), ("answered", "it")]
+    assert lines[0]["matches"][0]["title"].startswith("Il processo")
+
+
+def test_ask_text_output(capsys):
+    assert main(["ask", *KB, "gold", "label"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("The Gold label") and "Source: ESCA" in out
+    main(["ask", *KB, "cluster excellence label"])
+    assert capsys.readouterr().out.startswith("Did you mean:")
+    main(["ask", *KB, "pasta"])
+    assert "No answer" in capsys.readouterr().out
+
+
+def test_kb_check_exit_codes(capsys, tmp_path):
+    assert main(["kb", "check", *KB]) == 0
+    assert "0 error(s), 0 warning(s)" in capsys.readouterr().err
+    bad = tmp_path / "bad"
+    (bad / "entries").mkdir(parents=True)
+    (bad / "entries" / "x.md").write_text("---\ntitle: X\n---\nbody\n", encoding="utf-8")
+    assert main(["kb", "check", "--knowledge", str(bad)]) == 1
+    assert "entries/x.md: error: questions is missing" in capsys.readouterr().out
+
+
+def test_db_upgrade_and_downgrade(monkeypatch, tmp_path):
+    db = tmp_path / "cli.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{db}")
+    assert main(["db", "upgrade"]) == 0
+    tables = {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master")}
+    assert {"users", "questions", "answer_feedback", "alembic_version"} <= tables
+    assert main(["db", "downgrade", "base"]) == 0
+
+
+def test_configuration_errors_are_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("ADMIN_IDS", "me")
+    assert main(["db", "upgrade"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "s3bot: configuration error: ADMIN_IDS: expected Telegram user ids separated by commas"
+    monkeypatch.delenv("ADMIN_IDS")
+    assert main(["run"]) == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().err
+    assert main(["ask", "--knowledge", "/nope", "hi"]) == 2
