@@ -20,6 +20,12 @@ class LocatedYaml:
     def keys(self) -> list[str]:
         return list(self.value) if isinstance(self.value, dict) else []
 
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.keys())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.keys()
+
     def get(self, key: str, default: Any = None) -> Any:
         return self.value.get(key, default) if isinstance(self.value, dict) else default
 
