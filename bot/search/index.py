@@ -27,14 +27,21 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from bot.knowledge.model import DEFAULT_LANG, KnowledgeBase
+from bot.knowledge.markdown import to_plain_text
+from bot.knowledge.model import DEFAULT_LANG, EntryText, KnowledgeBase
 from bot.search.normalize import is_stop_word, query_variants, stem, tokens
-from bot.search.synonyms import SynonymMap
+from bot.search.stopwords import STOP_WORDS
+from bot.search.synonyms import SHADOW_PREFIX, SynonymMap
 from bot.search.typos import TypoIndex
 
 ANSWERED, AMBIGUOUS, NO_MATCH = "answered", "ambiguous", "no_match"
 TYPO_DISCOUNT = 0.85
 MAX_CANDIDATES = 40
+MAX_QUERY_CHARS = 500
+KEYWORD_WEIGHT = 0.85  # a keyword alone says less about an entry than its title or a question
+BODY_WEIGHT = 0.5  # a query word found only in the answer body counts half
+SHADOW_WEIGHT = 0.25  # the exact wording of a synonym, on top of its group
+W_COVERAGE, W_PHRASE, W_FUZZY = 0.5, 0.35, 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,13 +77,14 @@ class SearchResult:
 class _Doc:
     entry_id: str
     lang: str
-    phrases: list[tuple[str, ...]] = field(default_factory=list)  # stemmed keys per phrasing
-    keys: set[str] = field(default_factory=set)
+    phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # keys, weight
+    keys: set[str] = field(default_factory=set)  # every key of the phrasings
+    body: set[str] = field(default_factory=set)  # keys found only in the answer body
 
 
 @dataclass(frozen=True, slots=True)
 class _QueryToken:
-    weight: float  # idf
+    weight: float  # idf, lowered for synonym shadows
     matches: dict[str, float]  # index key -> match quality (1 exact, < 1 typo)
 
 
@@ -90,38 +98,53 @@ class SearchIndex:
         self.synonyms = SynonymMap(kb.synonyms)
         self._docs: list[_Doc] = []
         self._postings: dict[str, list[int]] = defaultdict(list)
-        raw_words: set[str] = set()
+        raw_words: set[str] = set(STOP_WORDS)
         for entry in kb.entries.values():
             for lang, text in entry.texts.items():
-                doc = _Doc(entry.id, lang)
-                for phrase in (text.title, *text.questions, *text.keywords):
-                    raw = tokens(phrase)
-                    raw_words.update(raw)
-                    keys = tuple(stem(t, lang) for t in self._content(raw))
-                    if keys:
-                        doc.phrases.append(keys)
-                        doc.keys.update(keys)
+                doc = self._doc(entry.id, text, raw_words)
                 doc_id = len(self._docs)
                 self._docs.append(doc)
-                for key in doc.keys:
+                for key in doc.keys | doc.body:
                     self._postings[key].append(doc_id)
         for group in kb.synonyms:
             for term in group:
                 raw_words.update(tokens(term))
         total = max(len(self._docs), 1)
-        self._idf = {k: math.log(1 + total / len(p)) for k, p in self._postings.items()}
+        self._idf = {
+            k: math.log(1 + total / len(p)) * (SHADOW_WEIGHT if k[0] == SHADOW_PREFIX else 1.0)
+            for k, p in self._postings.items()
+        }
         self._unknown_idf = math.log(1 + total)
         self._known_forms = {v for word in raw_words for v in query_variants(word)}
-        self._typos = TypoIndex(w for w in raw_words if not is_stop_word(w))
+        self._typos = TypoIndex(raw_words)
         self.build_seconds = time.perf_counter() - started
+
+    def _doc(self, entry_id: str, text: EntryText, raw_words: set[str]) -> _Doc:
+        doc = _Doc(entry_id, text.lang)
+        fields = [(text.title, 1.0)] + [(q, 1.0) for q in text.questions]
+        fields += [(k, KEYWORD_WEIGHT) for k in text.keywords]
+        for phrase, weight in fields:
+            raw = tokens(phrase)
+            raw_words.update(raw)
+            keys = tuple(dict.fromkeys(self._keys(raw, text.lang)))
+            if keys:
+                doc.phrases.append((keys, weight))
+                doc.keys.update(keys)
+        raw = tokens(to_plain_text(text.body))
+        raw_words.update(raw)
+        doc.body = set(self._keys(raw, text.lang)) - doc.keys
+        return doc
 
     @property
     def size(self) -> int:
         return len(self.kb.entries)
 
     def _content(self, raw: list[str]) -> list[str]:
-        """Synonym terms collapsed, stop words dropped."""
-        return [t for t in self.synonyms.apply(raw) if not is_stop_word(t)]
+        """Synonym terms collapsed (with shadows), stop words dropped."""
+        return [t for t in self.synonyms.apply(raw, shadows=True) if not is_stop_word(t)]
+
+    def _keys(self, raw: list[str], lang: str) -> list[str]:
+        return [stem(t, lang) for t in self._content(raw)]
 
     def _query_tokens(self, text: str) -> list[_QueryToken]:
         raw = tokens(text)
@@ -130,7 +153,7 @@ class SearchIndex:
             if is_stop_word(tok) or query_variants(tok) & self._known_forms:
                 continue
             corrections = self._typos.corrections(tok)
-            if corrections:
+            if corrections:  # a misspelt stop word is corrected, then dropped like one
                 word, similarity = corrections[0]
                 raw[i] = word
                 quality[word] = min(quality.get(word, 1.0), TYPO_DISCOUNT * similarity)
@@ -138,25 +161,31 @@ class SearchIndex:
         for tok in dict.fromkeys(self._content(raw)):  # unique, in order
             q = quality.get(tok, 1.0)
             found = {v: q for v in query_variants(tok) if v in self._postings}
-            weight = max((self._idf[k] for k in found), default=self._unknown_idf)
+            if found:
+                weight = max(self._idf[k] for k in found)
+            else:
+                weight = self._unknown_idf * (SHADOW_WEIGHT if tok[0] == SHADOW_PREFIX else 1.0)
             out.append(_QueryToken(weight, found))
         return out
 
     def search(self, question: str, lang: str = DEFAULT_LANG, limit: int = 5) -> SearchResult:
-        query = self._query_tokens(question)
+        query = self._query_tokens(question[:MAX_QUERY_CHARS])
         total_weight = sum(q.weight for q in query)
         if not query or total_weight == 0:
             return SearchResult(question, lang, NO_MATCH, ())
         # Pass 1: coverage of the query per document, from the postings.
         coverage: dict[int, float] = defaultdict(float)
+        docs = self._docs
         for q in query:
             best_per_doc: dict[int, float] = {}
             for key, quality in q.matches.items():
+                body_quality = quality * BODY_WEIGHT
                 for doc_id in self._postings[key]:
-                    if quality > best_per_doc.get(doc_id, 0.0):
-                        best_per_doc[doc_id] = quality
-            for doc_id, quality in best_per_doc.items():
-                coverage[doc_id] += q.weight * quality
+                    value = quality if key in docs[doc_id].keys else body_quality
+                    if value > best_per_doc.get(doc_id, 0.0):
+                        best_per_doc[doc_id] = value
+            for doc_id, value in best_per_doc.items():
+                coverage[doc_id] += q.weight * value
         if not coverage:
             return SearchResult(question, lang, NO_MATCH, ())
         ranked = sorted(coverage, key=coverage.__getitem__, reverse=True)[:MAX_CANDIDATES]
@@ -164,7 +193,7 @@ class SearchIndex:
         query_text = " ".join(min(q.matches, key=len) if q.matches else "?" for q in query)
         best: dict[str, tuple[float, str]] = {}
         for doc_id in ranked:
-            doc = self._docs[doc_id]
+            doc = docs[doc_id]
             score = self._score(doc, query, total_weight, coverage[doc_id] / total_weight,
                                 query_text)
             if doc.lang == lang:
@@ -187,21 +216,21 @@ class SearchIndex:
                coverage: float, query_text: str) -> float:
         best_phrase = 0.0
         best_fuzzy = 0.0
-        for phrase in doc.phrases:
-            keys = set(phrase)
+        idf = self._idf
+        for keys, field_weight in doc.phrases:
             hit = sum(q.weight * max((v for k, v in q.matches.items() if k in keys), default=0.0)
                       for q in query)
             if hit == 0:
                 continue
             recall = hit / total_weight
-            phrase_weight = sum(self._idf.get(k, 0.0) for k in keys)
-            covered = sum(self._idf.get(k, 0.0) for k in keys
-                          if any(k in q.matches for q in query))
+            phrase_weight = sum(idf.get(k, 0.0) for k in keys)
+            covered = sum(idf.get(k, 0.0) for k in keys if any(k in q.matches for q in query))
             precision = covered / phrase_weight if phrase_weight else 0.0
             f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
-            best_phrase = max(best_phrase, f1)
-            best_fuzzy = max(best_fuzzy, fuzz.token_sort_ratio(query_text, " ".join(phrase)) / 100)
-        return 0.45 * coverage + 0.40 * best_phrase + 0.15 * best_fuzzy
+            best_phrase = max(best_phrase, f1 * field_weight)
+            fuzzy = fuzz.token_sort_ratio(query_text, " ".join(keys)) / 100
+            best_fuzzy = max(best_fuzzy, fuzzy * field_weight)
+        return W_COVERAGE * coverage + W_PHRASE * best_phrase + W_FUZZY * best_fuzzy
 
     def _status(self, matches: list[Match]) -> str:
         t = self.thresholds

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from bot.search.normalize import query_variants, tokens
 
 CANONICAL_PREFIX = "~g"
+SHADOW_PREFIX = "="
 
 
 class SynonymMap:
@@ -33,8 +34,13 @@ class SynonymMap:
         for candidates in self._starts.values():
             candidates.sort(key=lambda c: len(c[0]), reverse=True)  # longest term wins
 
-    def apply(self, toks: list[str]) -> list[str]:
-        """Replace every synonym term in a token list with its group's canonical token."""
+    def apply(self, toks: list[str], shadows: bool = False) -> list[str]:
+        """Replace every synonym term in a token list with its group's canonical token.
+
+        With `shadows`, each replaced term also leaves a shadow token ("=ris3") after the
+        canonical one, so that the exact wording still counts a little: "what is RIS3"
+        then prefers the entry written about RIS3 over one written about S3.
+        """
         if not self._starts:
             return toks
         out: list[str] = []
@@ -55,5 +61,7 @@ class SynonymMap:
                 i += 1
             else:
                 out.append(best[1])
+                if shadows:
+                    out.append(SHADOW_PREFIX + "_".join(toks[i : i + best[0]]))
                 i += best[0]
         return out
