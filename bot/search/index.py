@@ -100,7 +100,7 @@ class SearchIndex:
         self._postings: dict[str, list[int]] = defaultdict(list)
         raw_words: set[str] = set(STOP_WORDS)
         for entry in kb.entries.values():
-            for lang, text in entry.texts.items():
+            for text in entry.texts.values():
                 doc = self._doc(entry.id, text, raw_words)
                 doc_id = len(self._docs)
                 self._docs.append(doc)
