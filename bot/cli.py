@@ -130,7 +130,7 @@ def _print(index: SearchIndex, result: SearchResult, as_json: bool) -> None:
         text = entry.text(result.lang)
         print(f"{text.title}  [{entry.id}, score {result.best.score:.2f}]\n")
         print(to_plain_text(text.body))
-        for source in entry.sources:
+        for source in entry.sources_in(result.lang):
             print(f"  Source: {source.title}" + (f" <{source.url}>" if source.url else ""))
     elif result.status == AMBIGUOUS:
         print("Did you mean:")

@@ -143,7 +143,7 @@ def answer_text(entry: Entry, lang: str) -> str:
         "answer",
         title=text.title,
         body=text.body_html,
-        sources=entry.sources,
+        sources=entry.sources_in(lang),
         untranslated=lang != text.lang,
     )
 

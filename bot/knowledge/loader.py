@@ -188,6 +188,7 @@ def _validate(raw: _Raw, out: _Collector) -> None:
         keywords=tuple(keywords),
         body=raw.body,
         body_html=to_telegram_html(raw.body),
+        sources=tuple(sources) if raw.lang != DEFAULT_LANG else (),
     )
     raw.fields = {"tags": tuple(tags), "related": tuple(related),
                   "sources": tuple(sources), "updated": updated}

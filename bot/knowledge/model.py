@@ -28,6 +28,7 @@ class EntryText:
     keywords: tuple[str, ...]
     body: str  # Markdown as written by the curators
     body_html: str  # Telegram HTML, converted once at load time
+    sources: tuple[Source, ...] = ()  # a translation's own sources, e.g. EUR-Lex in its language
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,10 @@ class Entry:
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(self.texts)
+
+    def sources_in(self, lang: str) -> tuple[Source, ...]:
+        """A translation's own sources when it has some, else the English entry's."""
+        return self.text(lang).sources or self.sources
 
     def text(self, lang: str) -> EntryText:
         """The text in `lang`, or the English original when there is no translation."""

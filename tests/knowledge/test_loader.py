@@ -102,6 +102,7 @@ def test_translation_takes_tags_sources_related_from_original(tmp_path):
     entry = kb.entries["good"]
     assert entry.text("de").title == "Guter Eintrag"
     assert entry.tags == ("basics",)
+    assert entry.sources_in("de") == entry.sources_in("en") == entry.sources
     assert [p.format(tmp_path) for p in kb.problems] == [
         "entries/good.de.md:5: warning: tags in a translation is ignored; the English entry's are used"
     ]
@@ -126,3 +127,12 @@ def test_bundled_knowledge_has_no_problems():
     kb = load_knowledge(BUNDLED_KNOWLEDGE)
     assert [p.format() for p in kb.problems] == []
     assert len(kb.entries) >= 25
+
+
+def test_translation_may_have_its_own_sources(tmp_path):
+    write(tmp_path, "good.md", GOOD)
+    write(tmp_path, "good.it.md", "---\ntitle: Buono\nquestions: [Cosa]\nsources:\n"
+          "  - title: Fonte italiana\n    url: https://example.org/it\n---\nTesto.\n")
+    entry = load_knowledge(tmp_path).entries["good"]
+    assert [s.title for s in entry.sources_in("it")] == ["Fonte italiana"]
+    assert [s.title for s in entry.sources_in("en")] == ["A source"]
