@@ -31,23 +31,24 @@ from bot.knowledge.markdown import to_plain_text
 from bot.knowledge.model import DEFAULT_LANG, EntryText, KnowledgeBase
 from bot.search.normalize import is_stop_word, query_variants, stem, tokens
 from bot.search.stopwords import STOP_WORDS
-from bot.search.synonyms import SHADOW_PREFIX, SynonymMap
+from bot.search.synonyms import SHADOW_PREFIX, SynonymMap, shadow_group
 from bot.search.typos import TypoIndex
 
 ANSWERED, AMBIGUOUS, NO_MATCH = "answered", "ambiguous", "no_match"
 TYPO_DISCOUNT = 0.85
 MAX_CANDIDATES = 40
 MAX_QUERY_CHARS = 500
-KEYWORD_WEIGHT = 0.85  # a keyword alone says less about an entry than its title or a question
-BODY_WEIGHT = 0.5  # a query word found only in the answer body counts half
+KEYWORD_WEIGHT = 0.7  # a keyword says less about an entry than its title or a question
+BODY_WEIGHT = 0.45  # a query word found only in the answer body counts less than half
 SHADOW_WEIGHT = 0.25  # the exact wording of a synonym, on top of its group
+UNKNOWN_WEIGHT = 1.0  # a word no entry knows, relative to the rarest known word
 W_COVERAGE, W_PHRASE, W_FUZZY = 0.5, 0.35, 0.15
 
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    answer: float = 0.62  # best score needed for a confident answer
-    margin: float = 0.08  # ... and its lead over the best other entry
+    answer: float = 0.45  # best score needed for a confident answer
+    margin: float = 0.11  # ... and its lead over the best other entry
     suggest: float = 0.40  # lowest score offered as "did you mean"
     suggest_window: float = 0.15  # offer entries within this distance of the best
 
@@ -78,8 +79,15 @@ class _Doc:
     entry_id: str
     lang: str
     phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # keys, weight
-    keys: set[str] = field(default_factory=set)  # every key of the phrasings
+    keys: set[str] = field(default_factory=set)  # keys of the title and questions
+    keyword_keys: set[str] = field(default_factory=set)  # keys only in keywords
     body: set[str] = field(default_factory=set)  # keys found only in the answer body
+
+    def tier(self, key: str) -> float:
+        """How much a query word says about this entry, by where the entry has it."""
+        if key in self.keys:
+            return 1.0
+        return KEYWORD_WEIGHT if key in self.keyword_keys else BODY_WEIGHT
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +112,17 @@ class SearchIndex:
                 doc = self._doc(entry.id, text, raw_words)
                 doc_id = len(self._docs)
                 self._docs.append(doc)
-                for key in doc.keys | doc.body:
+                for key in doc.keys | doc.keyword_keys | doc.body:
                     self._postings[key].append(doc_id)
         for group in kb.synonyms:
             for term in group:
                 raw_words.update(tokens(term))
         total = max(len(self._docs), 1)
-        self._idf = {
-            k: math.log(1 + total / len(p)) * (SHADOW_WEIGHT if k[0] == SHADOW_PREFIX else 1.0)
-            for k, p in self._postings.items()
-        }
-        self._unknown_idf = math.log(1 + total)
+        self._idf = {k: math.log(1 + total / len(p)) for k, p in self._postings.items()}
+        for key in self._idf:  # the exact wording of a synonym weighs a share of its group
+            if key[0] == SHADOW_PREFIX:
+                self._idf[key] = SHADOW_WEIGHT * self._idf.get(shadow_group(key), 0.0)
+        self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + total)
         self._known_forms = {v for word in raw_words for v in query_variants(word)}
         self._typos = TypoIndex(raw_words)
         self.build_seconds = time.perf_counter() - started
@@ -129,10 +137,11 @@ class SearchIndex:
             keys = tuple(dict.fromkeys(self._keys(raw, text.lang)))
             if keys:
                 doc.phrases.append((keys, weight))
-                doc.keys.update(keys)
+                (doc.keys if weight == 1.0 else doc.keyword_keys).update(keys)
+        doc.keyword_keys -= doc.keys
         raw = tokens(to_plain_text(text.body))
         raw_words.update(raw)
-        doc.body = set(self._keys(raw, text.lang)) - doc.keys
+        doc.body = set(self._keys(raw, text.lang)) - doc.keys - doc.keyword_keys
         return doc
 
     @property
@@ -163,8 +172,10 @@ class SearchIndex:
             found = {v: q for v in query_variants(tok) if v in self._postings}
             if found:
                 weight = max(self._idf[k] for k in found)
+            elif tok[0] == SHADOW_PREFIX:
+                weight = SHADOW_WEIGHT * self._idf.get(shadow_group(tok), self._unknown_idf)
             else:
-                weight = self._unknown_idf * (SHADOW_WEIGHT if tok[0] == SHADOW_PREFIX else 1.0)
+                weight = self._unknown_idf
             out.append(_QueryToken(weight, found))
         return out
 
@@ -179,9 +190,8 @@ class SearchIndex:
         for q in query:
             best_per_doc: dict[int, float] = {}
             for key, quality in q.matches.items():
-                body_quality = quality * BODY_WEIGHT
                 for doc_id in self._postings[key]:
-                    value = quality if key in docs[doc_id].keys else body_quality
+                    value = quality * docs[doc_id].tier(key)
                     if value > best_per_doc.get(doc_id, 0.0):
                         best_per_doc[doc_id] = value
             for doc_id, value in best_per_doc.items():

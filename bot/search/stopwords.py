@@ -17,7 +17,8 @@ ourselves out over own please same she should so some such tell than thanks than
 their theirs them themselves then there these they this those through to too under until up
 us very via vs want was we were what whats when where which while who whom whose why will with
 would you your yours yourself yourselves explain explained know wondering anyone someone
-something anything thing things hi hello hey pls plz ok okay
+something anything thing things hi hello hey pls plz ok okay go goes going make makes made
+really actually
 """
 
 _IT = """
@@ -27,7 +28,7 @@ hanno ho i il in io la le lei li lo loro lui ma me mi mio nei nel nella nelle ne
 nostro o per perche piu po puo qual quale quali quando quanto quello questa queste questi questo
 se si sia sono su sua sue sui sul sulla suo ti tra tu tutti tutto un una uno vi voi vorrei
 spiegami dimmi sapere significa significato ciao grazie essere e stato sta stanno devo posso
-serve servono nostra vostro vostra
+serve servono nostra vostra vostro va fa sta stai
 """
 
 _DE = """
@@ -37,7 +38,8 @@ einen einer eines er es etwas fur gibt hab habe haben hat hatte ich ihr im in in
 jeder kann kannst konnen mein meine mich mir mit muss mussen nach nicht noch nur ob oder ohne
 sein seine sich sie sind so soll sollte uber um und uns unser unter vom von vor war was warum
 weil welche welcher welches wenn wer werden wie wieso wir wird wo zu zum zur erklar erklare
-erklaren bitte hallo danke bedeutet bedeutung heisst gut mal eigentlich
+erklaren bitte hallo danke bedeutet bedeutung heisst gut mal eigentlich geht gehts gehen
+macht machen lauft laeuft
 """
 
 _FR = """
@@ -45,14 +47,14 @@ a au aux avec ce ceci cela ces cet cette comment dans de des du elle elles en es
 je la le les leur leurs lui ma mais me mes moi mon ne ni nos notre nous on ou par pas pour qu que
 quel quelle quelles quels qui quoi sa sans se ses si son sont sur ta te tes toi ton tu un une vos
 votre vous y c d j l m n s t explique expliquez expliquer bonjour merci signifie veut dire faut
-peut peux puis fait faire
+peut peux puis fait faire va vais aller salut ca
 """
 
 _SL = """
 a ali bi bil bila bilo biti da do je jih jo kaj kako kam kateri katera katere kdaj kdo ker ki
 ko kot mi na ne nas ni o od pa po pri s sem si so ta tako te ti to tudi v vi z za ze in iz
 ima imajo lahko mora moram prosim pojasni razlozi pomeni pomen zdravo hvala mene meni nam
-njihov njegov njen ste smo sta
+njihov njegov njen ste smo sta gre zivjo
 """
 
 STOP_WORDS: frozenset[str] = frozenset(

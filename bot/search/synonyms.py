@@ -37,7 +37,7 @@ class SynonymMap:
     def apply(self, toks: list[str], shadows: bool = False) -> list[str]:
         """Replace every synonym term in a token list with its group's canonical token.
 
-        With `shadows`, each replaced term also leaves a shadow token ("=ris3") after the
+        With `shadows`, each replaced term also leaves a shadow token ("=~g0:ris3") after the
         canonical one, so that the exact wording still counts a little: "what is RIS3"
         then prefers the entry written about RIS3 over one written about S3.
         """
@@ -62,6 +62,11 @@ class SynonymMap:
             else:
                 out.append(best[1])
                 if shadows:
-                    out.append(SHADOW_PREFIX + "_".join(toks[i : i + best[0]]))
+                    out.append(f"{SHADOW_PREFIX}{best[1]}:{'_'.join(toks[i : i + best[0]])}")
                 i += best[0]
         return out
+
+
+def shadow_group(token: str) -> str:
+    """The canonical token a shadow token belongs to ("=~g0:ris3" -> "~g0")."""
+    return token[len(SHADOW_PREFIX) :].split(":", 1)[0]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-MIN_LENGTH = 4
+MIN_LENGTH = 5  # shorter words have too many neighbours to guess safely
 
 
 def _deletes(word: str) -> set[str]:
@@ -23,7 +23,10 @@ def _deletes(word: str) -> set[str]:
 class TypoIndex:
     def __init__(self, words: Iterable[str]) -> None:
         self._by_key: dict[str, set[str]] = defaultdict(set)
+        self._short: set[str] = set()
         for word in words:
+            if len(word) == MIN_LENGTH - 1:
+                self._short.add(word)
             if len(word) < MIN_LENGTH or not word.isalpha():
                 continue
             self._by_key[word].add(word)
@@ -31,7 +34,14 @@ class TypoIndex:
                 self._by_key[key].add(word)
 
     def corrections(self, word: str) -> list[tuple[str, float]]:
-        """Known words within a small edit distance, with a similarity in (0, 1)."""
+        """Known words within a small edit distance, with a similarity in (0, 1).
+
+        Four-letter words are only read as two swapped letters ("waht", "erfd"): any other
+        single edit of so short a word is as likely to be a different word ("york", "work").
+        """
+        if len(word) == MIN_LENGTH - 1 and word.isalpha():
+            swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+            return [(w, 0.75) for w in sorted(swaps) if w != word and w in self._short]
         if len(word) < MIN_LENGTH or not word.isalpha():
             return []
         found: set[str] = set()

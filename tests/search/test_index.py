@@ -85,6 +85,13 @@ def test_typo_index_finds_close_words_only():
     assert typos.corrections("lab") == []  # too short to correct
 
 
+def test_four_letter_words_are_only_corrected_for_swapped_letters():
+    typos = TypoIndex(["what", "work", "erdf"])
+    assert typos.corrections("waht") == [("what", 0.75)]
+    assert typos.corrections("erfd") == [("erdf", 0.75)]
+    assert typos.corrections("york") == []
+
+
 def test_index_is_rebuilt_not_mutated(index):
     other = SearchIndex(index.kb)
     assert other is not index and other.size == index.size
