@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from tests import factories
@@ -69,3 +74,67 @@ def test_whole_conversation_with_a_running_bot(tmp_path):
         assert db.execute("select status, entry_id from questions").fetchall() == [
             ("answered", "edp")]
         assert db.execute("select helpful from answer_feedback").fetchall() == [(1,)]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _post(url: str, update: dict, secret: str) -> int:
+    request = urllib.request.Request(
+        url, data=json.dumps(update).encode(), method="POST",
+        headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_webhook_mode_checks_the_secret_and_answers(tmp_path):
+    port = _free_port()
+    api = FakeBotAPI()
+    with FakeBotServer(api) as server:
+        env = {
+            **os.environ,
+            "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
+            "TELEGRAM_API_BASE_URL": server.base_url,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'hook.sqlite3'}",
+            "KNOWLEDGE_DIR": str(FIXTURE_KNOWLEDGE),
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+            "WEBHOOK_SECRET": "s3cret-token",
+            "WEBHOOK_LISTEN": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+            "PYTHONPATH": str(PROJECT),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        try:
+            calls = api.wait_for(lambda calls: any(c.method == "setWebhook" for c in calls), 30)
+            hook = next(c for c in calls if c.method == "setWebhook")
+            assert hook.params["url"] == f"http://127.0.0.1:{port}/hook"
+            assert hook.params["secret_token"] == "s3cret-token"
+            url = f"http://127.0.0.1:{port}/hook"
+            deadline = time.monotonic() + 15
+            while True:  # the webhook server starts listening right after setWebhook
+                try:
+                    status = _post(url, factories.message("/start"), "wrong-secret")
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            assert status == 403
+            assert _post(url, factories.message("what is the ERDF"), "s3cret-token") == 200
+            calls = api.wait_for(lambda calls: len(_sent_texts(calls)) >= 1)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            output, _ = proc.communicate(timeout=30)
+    texts = _sent_texts(calls)
+    assert len(texts) == 1 and texts[0].startswith("<b>The European Regional Development Fund")
+    assert proc.returncode == 0, output

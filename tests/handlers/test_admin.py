@@ -67,10 +67,10 @@ async def test_reload_picks_up_new_entries_and_keeps_old_index_on_errors(harness
         "---\ntitle: Interreg\nquestions:\n  - What is Interreg?\ntags: [funding]\n---\n"
         "Interreg funds cooperation across borders.\n", encoding="utf-8")
     reply = await harness.ask("/reload", **ADMIN)
-    assert "7 entries" in reply.text
+    assert "8 entries" in reply.text
     assert (await harness.ask("what is interreg")).text.startswith("<b>Interreg</b>")
 
     (folder / "entries" / "broken.md").write_text("---\ntitle: [unclosed\n---\nx\n", encoding="utf-8")
     reply = await harness.ask("/reload", **ADMIN)
     assert "kept the previous version" in reply.text and "broken.md:2" in reply.text
-    assert harness.runtime.index.size == 7
+    assert harness.runtime.index.size == 8

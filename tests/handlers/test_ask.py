@@ -111,3 +111,14 @@ async def test_user_is_recorded_with_language(harness):
     async with harness.runtime.sessionmaker() as s:
         user = await s.get(User, factories.USER_ID)
     assert user.telegram_language == "de-AT" and user.language is None and user.role == "user"
+
+
+async def test_long_answer_is_split_with_buttons_on_the_last_part(harness):
+    calls = await harness.say("long guide to regional innovation monitoring")
+    parts = harness.messages(calls)
+    assert len(parts) == 2
+    assert all(len(p.text) <= 4096 for p in parts)
+    assert parts[0].buttons == [] and parts[1].buttons[-1][1].startswith("hlp:")
+    assert parts[0].text.startswith("<b>A long guide") and "Source number 7" in parts[1].text
+    for part in parts:
+        assert part.text.count("<b>") == part.text.count("</b>")

@@ -8,7 +8,7 @@ from tests import factories
 
 async def test_start_welcomes_in_english_with_entry_count(harness):
     reply = await harness.ask("/start")
-    assert "Hello, Ana!" in reply.text and "6 entries" in reply.text and "/topics" in reply.text
+    assert "Hello, Ana!" in reply.text and "7 entries" in reply.text and "/topics" in reply.text
 
 
 async def test_help_shows_staff_commands_only_to_admins(harness):
