@@ -190,11 +190,14 @@ class FakeBotServer:
                 method = self.path.rsplit("/", 1)[-1]
                 status, payload = fake.handle(method, params, poll_timeout=2.0)
                 data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the bot process stopped while long-polling
 
             do_GET = do_POST
 
