@@ -1,11 +1,11 @@
 """The answer engine: normalisation, synonyms, typo tolerance and the search index."""
 
-from bot.search.index import (
+from bot.search.index import SearchIndex
+from bot.search.results import (
     AMBIGUOUS,
     ANSWERED,
     NO_MATCH,
     Match,
-    SearchIndex,
     SearchResult,
     Thresholds,
 )

@@ -4,15 +4,17 @@ How a query is scored (all parts in [0, 1]):
 - Tokens are folded, synonym groups collapse to one token, stop words go, and each remaining
   token is looked up in every language's stemmed form; unknown words of four letters or more
   may be read as a typo of a known word, at a discount.
-- Candidate documents (one per entry and language) come from an inverted index, so the cost
-  follows the query's words, not the size of the knowledge base.
-- `coverage`: how much of the query (weighted by rarity, idf) the document explains. Words that
-  no entry knows weigh fully, so "pasta recipe with clusters" does not look like a cluster
-  question.
+- Documents (one per entry and language) and their phrasings (title, questions, keywords) are
+  reached through inverted indexes, so the cost follows the query's words, not the size of
+  the knowledge base.
+- `coverage`: how much of the query (weighted by rarity, idf) the document explains; a word
+  counts fully in the title or a question, less in keywords, less again in the body. Words
+  that no entry knows weigh fully, so "pasta recipe with clusters" does not look like a
+  cluster question.
 - `phrase`: the best single phrasing of the entry, balancing how much of the query it covers
   and how much of the phrasing the query covers (an F-measure).
 - `fuzzy`: rapidfuzz similarity of the stemmed query with the best phrasing, for word order
-  and near-misses.
+  and near-misses; computed for the best candidates only.
 The thresholds in `Thresholds` turn the best scores into answered / ambiguous / no_match; a
 confident answer also needs a clear margin over the runner-up, because a wrong confident
 answer costs more than an honest "I don't know".
@@ -30,11 +32,11 @@ from rapidfuzz import fuzz
 from bot.knowledge.markdown import to_plain_text
 from bot.knowledge.model import DEFAULT_LANG, EntryText, KnowledgeBase
 from bot.search.normalize import is_stop_word, query_variants, stem, tokens
+from bot.search.results import NO_MATCH, Match, SearchResult, Thresholds, decide
 from bot.search.stopwords import STOP_WORDS
 from bot.search.synonyms import SHADOW_PREFIX, SynonymMap, shadow_group
 from bot.search.typos import TypoIndex
 
-ANSWERED, AMBIGUOUS, NO_MATCH = "answered", "ambiguous", "no_match"
 TYPO_DISCOUNT = 0.85
 MAX_CANDIDATES = 40
 MAX_QUERY_CHARS = 500
@@ -45,49 +47,29 @@ UNKNOWN_WEIGHT = 1.0  # a word no entry knows, relative to the rarest known word
 W_COVERAGE, W_PHRASE, W_FUZZY = 0.5, 0.35, 0.15
 
 
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    answer: float = 0.45  # best score needed for a confident answer
-    margin: float = 0.11  # ... and its lead over the best other entry
-    suggest: float = 0.40  # lowest score offered as "did you mean"
-    suggest_window: float = 0.15  # offer entries within this distance of the best
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    id: str
-    title: str
-    score: float
-    lang: str  # language of the phrasing that matched
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResult:
-    question: str
-    lang: str
-    status: str
-    matches: tuple[Match, ...]
-    suggestions: tuple[Match, ...] = ()  # the "did you mean" options of an ambiguous result
-
-    @property
-    def best(self) -> Match | None:
-        return self.matches[0] if self.matches else None
-
-
 @dataclass(slots=True)
 class _Doc:
     entry_id: str
     lang: str
-    phrases: list[tuple[tuple[str, ...], float]] = field(default_factory=list)  # keys, weight
     keys: set[str] = field(default_factory=set)  # keys of the title and questions
     keyword_keys: set[str] = field(default_factory=set)  # keys only in keywords
     body: set[str] = field(default_factory=set)  # keys found only in the answer body
+    phrases: list[int] = field(default_factory=list)  # ids into SearchIndex._phrases
 
     def tier(self, key: str) -> float:
         """How much a query word says about this entry, by where the entry has it."""
         if key in self.keys:
             return 1.0
         return KEYWORD_WEIGHT if key in self.keyword_keys else BODY_WEIGHT
+
+
+@dataclass(slots=True)
+class _Phrase:
+    doc: int
+    keys: tuple[str, ...]
+    weight: float  # 1 for the title and questions, KEYWORD_WEIGHT for keywords
+    text: str  # the keys joined, for fuzzy comparison
+    idf: float = 0.0  # total weight of its keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +87,15 @@ class SearchIndex:
         self.thresholds = thresholds or Thresholds()
         self.synonyms = SynonymMap(kb.synonyms)
         self._docs: list[_Doc] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._phrases: list[_Phrase] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)  # key -> documents
+        self._phrase_postings: dict[str, list[int]] = defaultdict(list)  # key -> phrasings
         raw_words: set[str] = set(STOP_WORDS)
         for entry in kb.entries.values():
             for text in entry.texts.values():
-                doc = self._doc(entry.id, text, raw_words)
-                doc_id = len(self._docs)
-                self._docs.append(doc)
+                doc = self._add_doc(entry.id, text, raw_words)
                 for key in doc.keys | doc.keyword_keys | doc.body:
-                    self._postings[key].append(doc_id)
+                    self._postings[key].append(len(self._docs) - 1)
         for group in kb.synonyms:
             for term in group:
                 raw_words.update(tokens(term))
@@ -122,22 +104,30 @@ class SearchIndex:
         for key in self._idf:  # the exact wording of a synonym weighs a share of its group
             if key[0] == SHADOW_PREFIX:
                 self._idf[key] = SHADOW_WEIGHT * self._idf.get(shadow_group(key), 0.0)
+        for phrase in self._phrases:
+            phrase.idf = sum(self._idf[k] for k in phrase.keys)
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + total)
         self._known_forms = {v for word in raw_words for v in query_variants(word)}
         self._typos = TypoIndex(raw_words)
         self.build_seconds = time.perf_counter() - started
 
-    def _doc(self, entry_id: str, text: EntryText, raw_words: set[str]) -> _Doc:
+    def _add_doc(self, entry_id: str, text: EntryText, raw_words: set[str]) -> _Doc:
+        doc_id = len(self._docs)
         doc = _Doc(entry_id, text.lang)
+        self._docs.append(doc)
         fields = [(text.title, 1.0)] + [(q, 1.0) for q in text.questions]
         fields += [(k, KEYWORD_WEIGHT) for k in text.keywords]
         for phrase, weight in fields:
             raw = tokens(phrase)
             raw_words.update(raw)
             keys = tuple(dict.fromkeys(self._keys(raw, text.lang)))
-            if keys:
-                doc.phrases.append((keys, weight))
-                (doc.keys if weight == 1.0 else doc.keyword_keys).update(keys)
+            if not keys:
+                continue
+            (doc.keys if weight == 1.0 else doc.keyword_keys).update(keys)
+            doc.phrases.append(len(self._phrases))
+            for key in keys:
+                self._phrase_postings[key].append(len(self._phrases))
+            self._phrases.append(_Phrase(doc_id, keys, weight, " ".join(keys)))
         doc.keyword_keys -= doc.keys
         raw = tokens(to_plain_text(text.body))
         raw_words.update(raw)
@@ -154,6 +144,10 @@ class SearchIndex:
 
     def _keys(self, raw: list[str], lang: str) -> list[str]:
         return [stem(t, lang) for t in self._content(raw)]
+
+    def signature(self, text: str, lang: str) -> frozenset[str]:
+        """The set of index keys a text comes down to; equal sets match the same entries."""
+        return frozenset(self._keys(tokens(text), lang))
 
     def _query_tokens(self, text: str) -> list[_QueryToken]:
         raw = tokens(text)
@@ -181,10 +175,38 @@ class SearchIndex:
 
     def search(self, question: str, lang: str = DEFAULT_LANG, limit: int = 5) -> SearchResult:
         query = self._query_tokens(question[:MAX_QUERY_CHARS])
-        total_weight = sum(q.weight for q in query)
-        if not query or total_weight == 0:
+        total = sum(q.weight for q in query)
+        if not query or total == 0 or not any(q.matches for q in query):
             return SearchResult(question, lang, NO_MATCH, ())
-        # Pass 1: coverage of the query per document, from the postings.
+        coverage = self._coverage(query)
+        phrase_scores = self._phrase_scores(query, total)
+        partial: dict[int, float] = {}
+        for doc_id, value in coverage.items():
+            partial[doc_id] = W_COVERAGE * value / total + W_PHRASE * phrase_scores.get(
+                doc_id, (0.0, False))[0]
+        ranked = sorted(partial, key=partial.__getitem__, reverse=True)[:MAX_CANDIDATES]
+        query_text = " ".join(min(q.matches, key=len) if q.matches else "?" for q in query)
+        best: dict[str, tuple[float, str, bool]] = {}
+        for doc_id in ranked:
+            doc = self._docs[doc_id]
+            fuzzy = max((fuzz.token_sort_ratio(query_text, self._phrases[p].text) / 100
+                         * self._phrases[p].weight for p in doc.phrases), default=0.0)
+            score = partial[doc_id] + W_FUZZY * fuzzy
+            if doc.lang == lang:
+                score = min(1.0, score + 0.01)  # prefer the user's language on ties
+            exact = phrase_scores.get(doc_id, (0.0, False))[1]
+            if score > best.get(doc.entry_id, (0.0, "", False))[0]:
+                best[doc.entry_id] = (score, doc.lang, exact)
+        matches = sorted(
+            (Match(eid, self.kb.entries[eid].text(lang).title, round(s, 4), dl, exact)
+             for eid, (s, dl, exact) in best.items()),
+            key=lambda m: (-m.score, m.id),
+        )
+        status, suggestions = decide(matches, self.thresholds)
+        return SearchResult(question, lang, status, tuple(matches[:limit]), suggestions)
+
+    def _coverage(self, query: list[_QueryToken]) -> dict[int, float]:
+        """Per document: the query weight it explains, each word by where the document has it."""
         coverage: dict[int, float] = defaultdict(float)
         docs = self._docs
         for q in query:
@@ -196,57 +218,32 @@ class SearchIndex:
                         best_per_doc[doc_id] = value
             for doc_id, value in best_per_doc.items():
                 coverage[doc_id] += q.weight * value
-        if not coverage:
-            return SearchResult(question, lang, NO_MATCH, ())
-        ranked = sorted(coverage, key=coverage.__getitem__, reverse=True)[:MAX_CANDIDATES]
-        # Pass 2: finer scores for the best candidates only; keep the best document per entry.
-        query_text = " ".join(min(q.matches, key=len) if q.matches else "?" for q in query)
-        best: dict[str, tuple[float, str]] = {}
-        for doc_id in ranked:
-            doc = docs[doc_id]
-            score = self._score(doc, query, total_weight, coverage[doc_id] / total_weight,
-                                query_text)
-            if doc.lang == lang:
-                score = min(1.0, score + 0.01)  # prefer the user's language on ties
-            if score > best.get(doc.entry_id, (0.0, ""))[0]:
-                best[doc.entry_id] = (score, doc.lang)
-        matches = sorted(
-            (Match(eid, self.kb.entries[eid].text(lang).title, round(s, 4), dl)
-             for eid, (s, dl) in best.items()),
-            key=lambda m: (-m.score, m.id),
-        )
-        status = self._status(matches)
-        suggestions: tuple[Match, ...] = ()
-        if status == AMBIGUOUS:
-            floor = max(self.thresholds.suggest, matches[0].score - self.thresholds.suggest_window)
-            suggestions = tuple(m for m in matches[:3] if m.score >= floor)
-        return SearchResult(question, lang, status, tuple(matches[:limit]), suggestions)
+        return coverage
 
-    def _score(self, doc: _Doc, query: list[_QueryToken], total_weight: float,
-               coverage: float, query_text: str) -> float:
-        best_phrase = 0.0
-        best_fuzzy = 0.0
-        idf = self._idf
-        for keys, field_weight in doc.phrases:
-            hit = sum(q.weight * max((v for k, v in q.matches.items() if k in keys), default=0.0)
-                      for q in query)
-            if hit == 0:
-                continue
-            recall = hit / total_weight
-            phrase_weight = sum(idf.get(k, 0.0) for k in keys)
-            covered = sum(idf.get(k, 0.0) for k in keys if any(k in q.matches for q in query))
-            precision = covered / phrase_weight if phrase_weight else 0.0
+    def _phrase_scores(self, query: list[_QueryToken], total: float) -> dict[int, tuple[float, bool]]:
+        """Per document: its best phrasing's F-measure, and whether one matched exactly."""
+        hit: dict[int, float] = defaultdict(float)
+        for q in query:
+            best_in_phrase: dict[int, float] = {}
+            for key, quality in q.matches.items():
+                for pid in self._phrase_postings[key]:
+                    if quality > best_in_phrase.get(pid, 0.0):
+                        best_in_phrase[pid] = quality
+            for pid, quality in best_in_phrase.items():
+                hit[pid] += q.weight * quality
+        matched_keys = {k for q in query for k in q.matches}
+        covered: dict[int, float] = defaultdict(float)
+        for key in matched_keys:
+            for pid in self._phrase_postings[key]:
+                covered[pid] += self._idf[key]
+        best: dict[int, tuple[float, bool]] = {}
+        for pid, value in hit.items():
+            phrase = self._phrases[pid]
+            recall = value / total
+            precision = covered[pid] / phrase.idf if phrase.idf else 0.0
             f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
-            best_phrase = max(best_phrase, f1 * field_weight)
-            fuzzy = fuzz.token_sort_ratio(query_text, " ".join(keys)) / 100
-            best_fuzzy = max(best_fuzzy, fuzzy * field_weight)
-        return W_COVERAGE * coverage + W_PHRASE * best_phrase + W_FUZZY * best_fuzzy
-
-    def _status(self, matches: list[Match]) -> str:
-        t = self.thresholds
-        if not matches or matches[0].score < t.suggest:
-            return NO_MATCH
-        runner_up = matches[1].score if len(matches) > 1 else 0.0
-        if matches[0].score >= t.answer and matches[0].score - runner_up >= t.margin:
-            return ANSWERED
-        return AMBIGUOUS
+            exact = f1 > 0.999 and phrase.weight == 1.0
+            weighted = f1 * phrase.weight
+            current = best.get(phrase.doc, (0.0, False))
+            best[phrase.doc] = (max(current[0], weighted), current[1] or exact)
+        return best
