@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 FALLBACK_LANG = "en"
@@ -31,7 +31,13 @@ def environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["markup"] = Markup
+    env.filters["quoted"] = quoted
     return env
+
+
+def quoted(items: Any, open_quote: str = "“", close_quote: str = "”") -> Markup:
+    """Items as a comma-separated list of quotations, each escaped."""
+    return Markup(", ").join(Markup(open_quote) + escape(i) + Markup(close_quote) for i in items)
 
 
 def _template(lang: str, name: str):  # type: ignore[no-untyped-def]

@@ -18,23 +18,23 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3650
 
 
-def _days(context: Context) -> int | None:
-    """The optional day count argument; None when it is not a sensible number."""
+async def _days(update: Update, context: Context, req: Request, command: str) -> int | None:
+    """The optional day count argument; None (after telling the user) when it is not sensible."""
     if not context.args:
         return DEFAULT_DAYS
     arg = context.args[0]
-    if not arg.isdigit() or not 1 <= int(arg) <= MAX_DAYS:
-        return None
-    return int(arg)
+    if arg.isdigit() and 1 <= int(arg) <= MAX_DAYS:
+        return int(arg)
+    await reply(update, render(req.lang, "bad_days", command=command, max_days=MAX_DAYS))
+    return None
 
 
 @with_request
 @admin_only
 async def on_gaps(update: Update, context: Context, req: Request) -> None:
     """Frequent unanswered or unhelpful questions, and phrasings learnt from "did you mean"."""
-    days = _days(context)
+    days = await _days(update, context, req, "gaps")
     if days is None:
-        await reply(update, render(req.lang, "bad_days", command="gaps", max_days=MAX_DAYS))
         return
     report = await gaps_report(req.session, days)
     titles = {eid: e.title for eid, e in req.index.kb.entries.items()}
@@ -45,9 +45,8 @@ async def on_gaps(update: Update, context: Context, req: Request) -> None:
 @admin_only
 async def on_stats(update: Update, context: Context, req: Request) -> None:
     """Questions, answer rate and helpful rate."""
-    days = _days(context)
+    days = await _days(update, context, req, "stats")
     if days is None:
-        await reply(update, render(req.lang, "bad_days", command="stats", max_days=MAX_DAYS))
         return
     stats = await usage_stats(req.session, days)
     await reply(update, render(req.lang, "stats", stats=stats, entries=req.index.size))
