@@ -193,12 +193,12 @@ class SearchIndex:
                          * self._phrases[p].weight for p in doc.phrases), default=0.0)
             score = partial[doc_id] + W_FUZZY * fuzzy
             if doc.lang == lang:
-                score = min(1.0, score + 0.01)  # prefer the user's language on ties
+                score += 0.01  # prefer the user's language on ties (capped below)
             exact = phrase_scores.get(doc_id, (0.0, False))[1]
             if score > best.get(doc.entry_id, (0.0, "", False))[0]:
                 best[doc.entry_id] = (score, doc.lang, exact)
         matches = sorted(
-            (Match(eid, self.kb.entries[eid].text(lang).title, round(s, 4), dl, exact)
+            (Match(eid, self.kb.entries[eid].text(lang).title, round(min(s, 1.0), 4), dl, exact)
              for eid, (s, dl, exact) in best.items()),
             key=lambda m: (-m.score, m.id),
         )
