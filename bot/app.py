@@ -65,6 +65,9 @@ def _post_init(migrate_on_start: bool):  # type: ignore[no-untyped-def]
         log.info("knowledge: %d entries indexed in %.0f ms", runtime.index.size,
                  runtime.index.build_seconds * 1000)
         await set_commands(app, runtime)
+        for module in HANDLER_MODULES:  # features that schedule work register it here
+            if hasattr(module, "on_startup"):
+                await module.on_startup(app, runtime)
 
     return post_init
 

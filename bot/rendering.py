@@ -1,7 +1,8 @@
 """Every text a user sees, rendered from Jinja2 templates in Telegram HTML.
 
 Templates live in `bot/templates/<lang>/`; a template or a button label missing in a language
-falls back to English. Short texts such as button labels are macros in `<lang>/labels.html`.
+falls back to English. Short texts such as button labels are macros in `<lang>/labels.html`
+and, per feature, `<lang>/labels_<feature>.html`.
 Autoescape is on: curated HTML (entry bodies) is passed in as `Markup` on purpose.
 """
 
@@ -60,19 +61,19 @@ def label(lang: str, key: str, /, **kwargs: Any) -> str:
     Button labels are plain text for Telegram, so the escaped markup is turned back to text.
     """
     for candidate in (lang, FALLBACK_LANG):
-        module = _labels_module(candidate)
-        macro = getattr(module, key, None)
-        if macro is not None:
-            return Markup(str(macro(**kwargs)).strip()).unescape()
+        for module in _label_modules(candidate):
+            macro = getattr(module, key, None)
+            if macro is not None:
+                return Markup(str(macro(**kwargs)).strip()).unescape()
     raise KeyError(f"no label {key!r}")
 
 
 @lru_cache(maxsize=16)
-def _labels_module(lang: str):  # type: ignore[no-untyped-def]
-    try:
-        return environment().get_template(f"{lang}/labels.html").module
-    except TemplateNotFound:
-        return None
+def _label_modules(lang: str) -> tuple:  # type: ignore[type-arg]
+    """`labels.html` and each feature's `labels_<feature>.html` of one language."""
+    folder = TEMPLATES_DIR / lang
+    names = sorted(p.name for p in folder.glob("labels*.html")) if folder.is_dir() else []
+    return tuple(environment().get_template(f"{lang}/{name}").module for name in names)
 
 
 def _labeler(lang: str):  # type: ignore[no-untyped-def]

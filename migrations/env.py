@@ -13,7 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
-from bot.db.models import Base
+from bot.db.schema import Base
 
 config = context.config
 target_metadata = Base.metadata

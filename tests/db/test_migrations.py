@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 
 from bot.db.engine import create_engine
 from bot.db.migrate import alembic_config, downgrade, upgrade
-from bot.db.models import Base
+from bot.db.schema import Base
 from tests.conftest import POSTGRES_ENV, reset_postgres
 
 
