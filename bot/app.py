@@ -13,7 +13,7 @@ from telegram.request import BaseRequest
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.db.migrate import upgrade
-from bot.handlers import admin, ask, errors, inline, start, topics
+from bot.handlers import admin, ask, errors, feedback, inline, start, topics
 from bot.handlers.common import RUNTIME_KEY
 from bot.rendering import label
 from bot.runtime import Runtime
@@ -21,8 +21,8 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 # Order matters: feature handlers first, the catch-all fallbacks of `errors` last.
-HANDLER_MODULES = (start, topics, admin, inline, ask, errors)
-PUBLIC_COMMANDS = ("start", "help", "topics", "language")
+HANDLER_MODULES = (start, feedback, topics, admin, inline, ask, errors)
+PUBLIC_COMMANDS = ("start", "help", "topics", "language", "feedback", "cancel")
 ADMIN_COMMANDS = ("gaps", "stats", "reload")
 
 

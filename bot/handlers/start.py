@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.config import SUPPORTED_LANGUAGES
+from bot.handlers import feedback
 from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
 from bot.rendering import label, render
 from bot.services.users import set_language
@@ -16,7 +17,10 @@ from bot.services.users import set_language
 
 @with_request
 async def on_start(update: Update, context: Context, req: Request) -> None:
-    """Welcome: what the bot can do, in the user's language."""
+    """Welcome: what the bot can do, in the user's language; deep links open a survey."""
+    if context.args and context.args[0].startswith("fb_"):
+        await feedback.start_for_service(update, req, context.args[0][3:])
+        return
     name = update.effective_user.first_name if update.effective_user else ""
     await reply(update, render(req.lang, "start", name=name, entries=req.index.size))
 

@@ -23,6 +23,7 @@ from bot.knowledge.model import (
     Source,
     freeze,
 )
+from bot.knowledge.surveys import load_services, load_surveys
 from bot.knowledge.yamlpos import LocatedYaml, load_located
 
 MAX_BODY_CHARS = 3500
@@ -105,8 +106,15 @@ def load_knowledge(root: Path | str) -> KnowledgeBase:
         )
     _check_related(originals, entries, out)
     synonyms = _load_synonyms(root / "synonyms.yaml", out)
+    surveys = load_surveys(root / "surveys", out.problems)
+    services = load_services(root / "services.yaml", out.problems)
+    for service in services.values():
+        if service.survey and service.survey not in surveys:
+            out.error(root / "services.yaml", None,
+                      f"service {service.id!r} names survey {service.survey!r}, which does not exist")
     return KnowledgeBase(
-        root=root, entries=freeze(entries), synonyms=synonyms, problems=tuple(out.problems)
+        root=root, entries=freeze(entries), synonyms=synonyms, problems=tuple(out.problems),
+        surveys=freeze(surveys), services=freeze(services),
     )
 
 

@@ -8,8 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.knowledge.surveys import Service, Survey
 
 DEFAULT_LANG = "en"
+DEFAULT_SURVEY = "pilot-service"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,14 @@ class KnowledgeBase:
     entries: Mapping[str, Entry]
     synonyms: tuple[tuple[str, ...], ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    surveys: Mapping[str, Survey] = field(default_factory=lambda: MappingProxyType({}))
+    services: Mapping[str, Service] = field(default_factory=lambda: MappingProxyType({}))
+
+    def survey_for(self, service: Service) -> Survey | None:
+        """The service's survey, or the default one when the service names none."""
+        if service.survey:
+            return self.surveys.get(service.survey)
+        return self.surveys.get(DEFAULT_SURVEY) or next(iter(self.surveys.values()), None)
 
     @property
     def errors(self) -> tuple[Problem, ...]:

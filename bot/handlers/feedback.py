@@ -1,0 +1,286 @@
+"""/feedback: SMEs rate a piloted service in a short survey they can pause, resume and cancel.
+
+    /feedback (or deep link /start fb_<service>)
+       ├─ open draft?  → resume at its step
+       └─ pick service (fbs:) ─ earlier response? → confirm (fbr: / fbk)
+             → intro → organisation (first time; later "use saved / edit")
+             → questions (buttons, or typed text/numbers) ⇄ Back / Skip / Later
+             → summary: Submit (→ thanks) / Edit (→ one question → summary) / Cancel
+    /cancel anywhere closes the open draft.
+
+The state lives in the database (services/feedback_flow.py), so a restart loses nothing.
+Typed text goes to the survey only while a draft is active; otherwise it is a question
+for the knowledge base (ask.py), which is why the text handler runs in an earlier group.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import feedback_views as views
+from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
+from bot.knowledge.surveys import Service, Survey, localized
+from bot.rendering import label, render
+from bot.services import feedback_flow as flow
+from bot.services import survey_logic as logic
+from bot.services.feedback_flow import DraftView
+
+log = logging.getLogger(__name__)
+
+
+def _lookup(req: Request, view: DraftView) -> tuple[Survey, Service] | None:
+    kb = req.index.kb
+    service = kb.services.get(view.service_id)
+    survey = kb.surveys.get(view.survey_id)
+    return (survey, service) if survey and service else None
+
+
+async def show(update: Update, req: Request, view: DraftView, *, edit: bool) -> None:
+    found = _lookup(req, view)
+    if found is None:  # the survey or service disappeared in a knowledge reload
+        await flow.cancel(req.session, req.user.id, view.id)
+        await req.session.commit()
+        await reply(update, render(req.lang, "feedback_no_services"))
+        return
+    text, markup = views.step(view, *found, req.lang)
+    if edit:
+        await edit_or_reply(update, text, markup)
+    else:
+        await reply(update, text, markup)
+
+
+@with_request
+async def on_feedback(update: Update, context: Context, req: Request) -> None:
+    """Resume the survey in progress, or offer the active services."""
+    view = await flow.current(req.session, req.user.id, resume=True)
+    await req.session.commit()
+    if view is not None:
+        await show(update, req, view, edit=False)
+        return
+    kb = req.index.kb
+    services = [s for s in kb.services.values() if s.active and kb.survey_for(s)]
+    if not services:
+        await reply(update, render(req.lang, "feedback_no_services"))
+        return
+    await reply(update, render(req.lang, "feedback_services"),
+                views.services_markup(services, req.lang))
+
+
+async def start_for_service(update: Update, req: Request, service_id: str) -> None:
+    """Begin a survey for one service (service button or invitation deep link)."""
+    kb = req.index.kb
+    service = kb.services.get(service_id)
+    survey = kb.survey_for(service) if service else None
+    if service is None or survey is None or not service.active:
+        if update.callback_query:
+            await update.callback_query.answer(label(req.lang, "stale_button"))
+        else:
+            await reply(update, render(req.lang, "feedback_no_services"))
+        return
+    if not survey.anonymous and await flow.has_response(req.session, req.user.id, service):
+        await reply(update, render(req.lang, "feedback_replace",
+                                   service=localized(service.name, req.lang)),
+                    views.replace_markup(service, req.lang))
+        return
+    await _begin(update, req, service, survey)
+
+
+async def _begin(update: Update, req: Request, service: Service, survey: Survey) -> None:
+    first = await flow.is_first_survey(req.session, req.user.id)
+    view = await flow.start(req.session, req.user.id, survey, service)
+    await req.session.commit()
+    await reply(update, render(
+        req.lang, "feedback_intro", title=localized(survey.title, req.lang),
+        intro=localized(survey.intro, req.lang), service=localized(service.name, req.lang),
+        first=first, anonymous=survey.anonymous,
+    ))
+    await show(update, req, view, edit=False)
+
+
+@with_request
+async def on_service(update: Update, context: Context, req: Request) -> None:
+    """A service was picked (fbs:) or replacing earlier answers confirmed (fbr:)."""
+    query = update.callback_query
+    kind, service_id = query.data.split(":", 1)
+    if kind == "fbr":
+        service = req.index.kb.services.get(service_id)
+        survey = req.index.kb.survey_for(service) if service else None
+        if service is None or survey is None or not service.active:
+            await query.answer(label(req.lang, "stale_button"))
+            return
+        await query.answer()
+        await _begin(update, req, service, survey)
+        return
+    await query.answer()
+    await start_for_service(update, req, service_id)
+
+
+@with_request
+async def on_keep(update: Update, context: Context, req: Request) -> None:
+    """The user keeps their earlier answers instead of answering again."""
+    await update.callback_query.answer()
+    await edit_or_reply(update, render(req.lang, "feedback_kept"), None)
+
+
+@with_request
+async def on_step_button(update: Update, context: Context, req: Request) -> None:
+    """Every button of a survey step; a press on an older step changes nothing."""
+    query = update.callback_query
+    code, draft_id, *rest = query.data.split(":")
+    kind = code[1:]  # "fq" -> "q"
+    draft = await flow.open_draft(req.session, req.user.id)
+    survey_service = _lookup(req, flow._view(draft)) if draft and draft.id == int(draft_id) else None
+    if survey_service is None:
+        await query.answer(label(req.lang, "fb_stale"))
+        return
+    survey, service = survey_service
+    uid, did = req.user.id, int(draft_id)
+    result = None
+    if kind == "s":
+        await _summary_action(update, req, did, rest[0], survey, service)
+        return
+    if kind == "p":
+        await flow.pause(req.session, uid, did)
+        await req.session.commit()
+        await query.answer()
+        await edit_or_reply(update, render(req.lang, "feedback_paused"), None)
+        return
+    if kind == "q":
+        question = survey.questions[int(rest[0])] if int(rest[0]) < len(survey.questions) else None
+        value = logic.parse_button_answer(question, rest[1]) if question else None
+        if question is not None and not isinstance(value, logic.Invalid):
+            result = await flow.answer(req.session, uid, did, int(rest[0]), value, survey)
+    elif kind == "m":
+        result = await flow.toggle_option(req.session, uid, did, int(rest[0]), rest[1], survey)
+    elif kind == "d":
+        result = await flow.multi_done(req.session, uid, did, int(rest[0]), survey)
+    elif kind == "k":
+        result = await flow.skip(req.session, uid, did, int(rest[0]), survey)
+    elif kind == "b":
+        result = await flow.back(req.session, uid, did, views.STAGES.get(rest[0], "?"),
+                                 int(rest[1]), survey)
+    elif kind == "o":
+        value = None if rest[1] == "-" else logic.SIZE_BANDS[int(rest[1]) % len(logic.SIZE_BANDS)]
+        result = await flow.set_org_field(req.session, uid, did, int(rest[0]), value, survey)
+    elif kind == "v":
+        result = await flow.review_org(req.session, uid, did, rest[0] == "edit", survey)
+    elif kind == "e":
+        result = (await flow.current(req.session, uid) if rest[0] == "-"
+                  else await flow.edit_question(req.session, uid, did, int(rest[0]), survey))
+    await req.session.commit()
+    if result is None:
+        await query.answer(label(req.lang, "fb_stale"))
+        return
+    await query.answer()
+    await show(update, req, result, edit=True)
+
+
+async def _summary_action(update: Update, req: Request, draft_id: int, action: str,
+                          survey: Survey, service: Service) -> None:
+    query = update.callback_query
+    uid = req.user.id
+    if action == "cancel":
+        done = await flow.cancel(req.session, uid, draft_id)
+        await req.session.commit()
+        await query.answer()
+        if done:
+            await edit_or_reply(update, render(req.lang, "feedback_cancelled"), None)
+        return
+    view = await flow.current(req.session, uid)
+    if view is None or view.id != draft_id or view.stage != "summary":
+        await query.answer(label(req.lang, "fb_stale"))
+        return
+    if action == "edit":
+        await query.answer()
+        await edit_or_reply(update, label(req.lang, "fb_edit_pick"),
+                            views.edit_markup(view, survey, req.lang))
+        return
+    replaced = not survey.anonymous and await flow.has_response(req.session, uid, service)
+    result = await flow.submit(req.session, uid, draft_id, survey, req.lang)
+    await req.session.commit()
+    await query.answer()
+    if isinstance(result, DraftView):  # a required answer is missing: go there
+        await show(update, req, result, edit=True)
+        return
+    await edit_or_reply(update, render(req.lang, "feedback_thanks", replaced=replaced,
+                                       service=localized(service.name, req.lang)), None)
+
+
+@with_request
+async def on_text(update: Update, context: Context, req: Request) -> None:
+    """Typed text while a survey is active answers its current step."""
+    draft = await flow.open_draft(req.session, req.user.id)
+    if draft is None or draft.status != "draft":
+        return  # not in a survey: the text is a question for the knowledge base
+    view = await flow.current(req.session, req.user.id)
+    found = _lookup(req, view)
+    if found is None:
+        return
+    survey, _ = found
+    text = update.effective_message.text or ""
+    value: object = logic.Invalid("use_buttons")
+    result = None
+    if view.stage == "org":
+        value = logic.parse_org_field(logic.ORG_FIELDS[view.position], text)
+        if not isinstance(value, logic.Invalid):
+            result = await flow.set_org_field(req.session, req.user.id, view.id, view.position,
+                                              str(value), survey)
+    elif view.stage == "questions":
+        value = logic.parse_text_answer(survey.questions[view.position], text)
+        if not isinstance(value, logic.Invalid):
+            result = await flow.answer(req.session, req.user.id, view.id, view.position,
+                                       value, survey)
+    await req.session.commit()
+    if isinstance(value, logic.Invalid):
+        await reply(update, render(req.lang, "feedback_invalid", reason=value.reason,
+                                   low=value.low, high=value.high, limit=value.limit,
+                                   length=len(text.strip())))
+        result = view
+    await show(update, req, result or view, edit=False)
+    raise ApplicationHandlerStop
+
+
+@with_request
+async def on_cancel(update: Update, context: Context, req: Request) -> None:
+    """/cancel: close the survey in progress."""
+    done = await flow.cancel(req.session, req.user.id)
+    await req.session.commit()
+    await reply(update, render(req.lang, "feedback_cancelled" if done
+                               else "feedback_nothing_to_cancel"))
+
+
+async def _close_abandoned(context: Context) -> None:
+    runtime = context.bot_data["runtime"]
+    async with runtime.sessionmaker() as session:
+        closed = await flow.close_abandoned(session)
+        await session.commit()
+    if closed:
+        log.info("closed %d abandoned survey drafts", closed)
+
+
+async def on_startup(app, runtime) -> None:  # type: ignore[no-untyped-def]
+    """Close drafts left for a week, now and every hour."""
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(_close_abandoned, interval=3600, first=5,
+                                    name="feedback-close-abandoned")
+
+
+HANDLERS = {
+    -1: [MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_text)],
+    0: [
+        CommandHandler("feedback", on_feedback),
+        CommandHandler("cancel", on_cancel),
+        CallbackQueryHandler(on_service, pattern=r"^fb[sr]:[a-z0-9-]{1,40}$"),
+        CallbackQueryHandler(on_keep, pattern=r"^fbk$"),
+        CallbackQueryHandler(on_step_button, pattern=r"^f[qmdkbovsep]:\d+(:[\w:+-]*)?$"),
+    ],
+}

@@ -1,0 +1,189 @@
+"""End-to-end: the feedback survey through the fake Bot API, with the database checked."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.app import build_app
+from bot.db.feedback import FeedbackAnswer, FeedbackResponse, Organisation, SurveyDraft
+from bot.db.models import utcnow
+from bot.runtime import Runtime
+from bot.services.feedback_flow import close_abandoned
+from tests import factories
+from tests.conftest import Harness
+from tests.fakebot import FakeBotAPI, FakeRequest
+
+
+def last(harness, calls):  # type: ignore[no-untyped-def]
+    """The last message the bot sent or edited."""
+    return harness.messages(calls)[-1]
+
+
+def data(call, prefix: str) -> str:  # type: ignore[no-untyped-def]
+    """The callback data of the first button whose data starts with `prefix`."""
+    return next(d for _, d in call.buttons if d.startswith(prefix))
+
+
+async def rows(harness, model):  # type: ignore[no-untyped-def]
+    async with harness.runtime.sessionmaker() as s:
+        return list((await s.scalars(select(model))).all())
+
+
+async def test_complete_survey_with_every_question_type(harness):
+    menu = await harness.ask("/feedback")
+    assert [d for _, d in menu.buttons] == ["fbs:coaching", "fbs:matching"]  # not the retired one
+    calls = await harness.press("fbs:coaching")
+    intro, step = harness.messages(calls)
+    assert "Internationalisation coaching" in intro.text and "What we store" in intro.text
+    assert "company's name" in step.text
+
+    step = last(harness, await harness.say("Acme Plastics"))
+    assert "sector" in step.text
+    step = last(harness, await harness.press(data(step, "fo:")))  # skip the sector
+    assert "region" in step.text
+    step = last(harness, await harness.say("Lombardy"))
+    assert [label for label, _ in step.buttons][:4] == ["1-9 people", "10-49 people",
+                                                     "50-249 people", "250+ people"]
+    step = last(harness, await harness.press(step.buttons[1][1]))
+    assert "Question 1 of 6" in step.text and "1 = Not useful … 5 = Very useful" in step.text
+
+    # invalid input at a rating step: out of range, then words
+    calls = await harness.say("9")
+    assert "from 1 to 5" in harness.messages(calls)[0].text
+    calls = await harness.say("great!")
+    assert "answer with the buttons" in harness.messages(calls)[0].text
+    step = last(harness, calls)
+    step = last(harness, await harness.press(data(step, "fq:") .rsplit(":", 1)[0] + ":4"))
+    assert "Question 2 of 6" in step.text  # choice
+    # Back returns to question 1, which keeps its answer when answered again
+    step = last(harness, await harness.press(data(step, "fb:")))
+    assert "Question 1 of 6" in step.text
+    step = last(harness, await harness.press(data(step, "fq:").rsplit(":", 1)[0] + ":4"))
+    step = last(harness, await harness.press(data(step, "fq:") .rsplit(":", 1)[0] + ":above"))
+    assert "Question 3 of 6" in step.text and "(optional)" in step.text  # multi
+    for option in ("contacts", "project", "contacts"):
+        step = last(harness, await harness.press(data(step, "fm:").rsplit(":", 1)[0] + f":{option}"))
+    assert ("✓ A project idea or proposal", data(step, "fm:").rsplit(":", 1)[0] + ":project") \
+        in step.buttons
+    step = last(harness, await harness.press(data(step, "fd:")))
+    assert "Question 4 of 6" in step.text  # NPS, answered by typing
+    step = last(harness, await harness.say("10"))
+    assert "Question 5 of 6" in step.text  # yes/no
+    step = last(harness, await harness.press(data(step, "fq:").rsplit(":", 1)[0] + ":no"))
+    assert "Question 6 of 7" in step.text and "worth paying" in step.text  # branch shown
+    calls = await harness.say("x" * 501)
+    assert "keep it to 500 characters (yours has 501)" in harness.messages(calls)[0].text
+    step = last(harness, await harness.say("A lower price"))
+    assert "Question 7 of 7" in step.text
+    summary = last(harness, await harness.press(data(step, "fk:")))  # skip the comment
+    assert "Your answers" in summary.text and "<b>Above expectations</b>" in summary.text
+    assert "<b>A project idea or proposal</b>" in summary.text and "(skipped)" in summary.text
+
+    # Edit one answer from the summary, then come back to it
+    pick = last(harness, await harness.press(data(summary, "fs:").rsplit(":", 1)[0] + ":edit"))
+    step = last(harness, await harness.press(data(pick, "fe:")))
+    summary = last(harness, await harness.press(data(step, "fq:").rsplit(":", 1)[0] + ":2"))
+    assert "<b>2</b>" in summary.text
+    thanks = last(harness, await harness.press(data(summary, "fs:")))
+    assert "Thank you!" in thanks.text and thanks.buttons == []
+
+    (response,) = await rows(harness, FeedbackResponse)
+    assert (response.user_id, response.service_id, response.round) == (factories.USER_ID, "coaching", 1)
+    assert response.organisation == {"name": "Acme Plastics", "sector": None,
+                                     "region": "Lombardy", "size_band": "10-49"}
+    answers = {a.question_id: (a.number, a.text) for a in await rows(harness, FeedbackAnswer)}
+    assert answers == {
+        "overall": (2.0, None), "expectations": (None, "above"), "benefits": (None, "project"),
+        "recommend": (10.0, None), "continue": (None, "no"), "why_not": (None, "A lower price"),
+    }
+    (draft,) = await rows(harness, SurveyDraft)
+    assert draft.status == "submitted" and draft.step == 7
+
+
+async def _start_coaching(harness):  # type: ignore[no-untyped-def]
+    await harness.ask("/feedback")
+    calls = await harness.press("fbs:coaching")
+    return last(harness, calls)
+
+
+async def test_second_response_replaces_the_first_after_confirmation(harness):
+    await harness.ask("/start")  # creates the user row
+    async with harness.runtime.sessionmaker() as s:
+        s.add(Organisation(user_id=factories.USER_ID, name="Acme"))
+        s.add(FeedbackResponse(user_id=factories.USER_ID, survey_id="pilot-service",
+                               service_id="coaching", round=1, language="en"))
+        await s.commit()
+    prompt = await _start_coaching(harness)
+    assert "already given feedback" in prompt.text
+    kept = last(harness, await harness.press("fbk"))
+    assert "stay as they are" in kept.text
+    calls = await harness.press("fbr:coaching")
+    review = last(harness, calls)
+    assert "Acme" in review.text and "What we store" not in harness.messages(calls)[0].text
+    step = last(harness, await harness.press(data(review, "fv:")))  # use saved details
+    assert "Question 1 of 6" in step.text
+
+
+async def test_pause_resume_after_restart_and_cancel(harness, settings):
+    first = await _start_coaching(harness)
+    step = last(harness, await harness.press(data(first, "fo:")))  # skip name
+    paused = last(harness, await harness.press(data(step, "fp:")))
+    assert "Continue any time with /feedback" in paused.text
+    # while paused, text is a question for the knowledge base again
+    answer = await harness.ask("what is the ERDF")
+    assert answer.text.startswith("<b>The European Regional Development Fund")
+
+    # A new process on the same database resumes at the same step
+    api = FakeBotAPI()
+    runtime = Runtime.create(settings)
+    app = build_app(settings, runtime=runtime, request=FakeRequest(api), migrate_on_start=False)
+    async with app:
+        restarted = Harness(app, api, runtime)
+        resumed = await restarted.ask("/feedback")
+        assert "sector" in resumed.text
+        # an old button from before the pause and restart is refused without confusion
+        calls = await restarted.press(data(first, "fo:"))
+        assert calls[-1].method == "answerCallbackQuery" and "earlier step" in calls[-1].params["text"]
+        reply = await restarted.ask("/cancel")
+        assert "Survey cancelled" in reply.text
+        assert "nothing to cancel" in (await restarted.ask("/cancel")).text
+    await runtime.engine.dispose()
+    (draft,) = await rows(harness, SurveyDraft)
+    assert draft.status == "cancelled"
+
+
+async def test_anonymous_survey_stores_no_identity(harness):
+    await harness.ask("/feedback")
+    calls = await harness.press("fbs:matching")
+    intro, step = harness.messages(calls)
+    assert "anonymous" in intro.text and "Question 1 of 2" in step.text
+    step = last(harness, await harness.press(data(step, "fq:").rsplit(":", 1)[0] + ":5"))
+    summary = last(harness, await harness.say("Good"))
+    last(harness, await harness.press(data(summary, "fs:")))
+    (response,) = await rows(harness, FeedbackResponse)
+    assert response.user_id is None and response.anonymous and response.organisation is None
+    (draft,) = await rows(harness, SurveyDraft)
+    assert draft.user_id is None and draft.answers == {} and draft.status == "submitted"
+    assert await rows(harness, Organisation) == []
+
+
+async def test_deep_link_opens_the_survey_and_unknown_links_are_polite(harness):
+    calls = await harness.say("/start fb_coaching")
+    assert "company's name" in last(harness, calls).text
+    calls = await harness.say("/start fb_nope")
+    assert "no piloted service open" in last(harness, calls).text
+
+
+async def test_abandoned_drafts_are_closed_after_a_week(harness):
+    await _start_coaching(harness)
+    async with harness.runtime.sessionmaker() as s:
+        draft = await s.scalar(select(SurveyDraft))
+        draft.updated_at = utcnow() - timedelta(days=8)
+        await s.commit()
+        assert await close_abandoned(s) == 1
+        await s.commit()
+    (draft,) = await rows(harness, SurveyDraft)
+    assert draft.status == "abandoned"
+    assert "Which service" in (await harness.ask("/feedback")).text
