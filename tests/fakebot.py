@@ -153,7 +153,9 @@ class FakeRequest(BaseRequest):
                          read_timeout=None, write_timeout=None, connect_timeout=None,  # type: ignore[no-untyped-def]
                          pool_timeout=None) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
+        params = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            params["_files"] = {name: (f[0], f[1]) for name, f in request_data.multipart_data.items()}
         status, body = self.api.handle(api_method, params)
         return status, json.dumps(body).encode()
 
