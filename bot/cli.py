@@ -37,7 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply all migrations")
     down = db_sub.add_parser("downgrade", help="revert to a revision")
     down.add_argument("revision", help="target revision, e.g. -1 or base")
+    for feature in _features().values():
+        feature.add_parser(sub)
     return parser
+
+
+def _features() -> dict:  # type: ignore[type-arg]
+    """Feature commands: each module has add_parser(subparsers) and async run(args, settings)."""
+    from bot import feedback_cli
+
+    return {"feedback": feedback_cli}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             return kb_check(args.knowledge or settings.knowledge_dir)
         if args.command == "db":
             return asyncio.run(_db(args, settings))
+        if args.command in _features():
+            return asyncio.run(_features()[args.command].run(args, settings))
         if args.command == "run":
             from bot.app import run
             from bot.runtime import KnowledgeError

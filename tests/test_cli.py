@@ -78,3 +78,33 @@ def test_configuration_errors_are_one_line(monkeypatch, capsys):
     assert main(["run"]) == 2
     assert "TELEGRAM_BOT_TOKEN is not set" in capsys.readouterr().err
     assert main(["ask", "--knowledge", "/nope", "hi"]) == 2
+
+
+def test_feedback_export_command(monkeypatch, tmp_path, capsysbinary):
+    import asyncio
+
+    from openpyxl import load_workbook
+
+    from bot.db.engine import create_engine, create_sessionmaker
+    from bot.db.migrate import upgrade
+    from tests.services.test_feedback_report import seed
+
+    db = tmp_path / "fb.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{db}")
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(FIXTURE_KNOWLEDGE))
+
+    async def prepare() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{db}")
+        await upgrade(engine)
+        async with create_sessionmaker(engine)() as session:
+            await seed(session)
+        await engine.dispose()
+
+    asyncio.run(prepare())
+    assert main(["feedback", "export", "--service", "coaching"]) == 0
+    out = capsysbinary.readouterr().out.decode("utf-8-sig").splitlines()
+    assert len(out) == 4 and out[0].startswith("response_id,submitted_at,service_id")
+    target = tmp_path / "out.xlsx"
+    assert main(["feedback", "export", "--format", "xlsx", "--output", str(target)]) == 0
+    assert load_workbook(target)["responses"].max_row == 4
+    assert main(["feedback", "export", "--service", "nope"]) == 2

@@ -64,6 +64,7 @@ async def on_feedback(update: Update, context: Context, req: Request) -> None:
     view = await flow.current(req.session, req.user.id, resume=True)
     await req.session.commit()
     if view is not None:
+        _set_active(context, True)
         await show(update, req, view, edit=False)
         return
     kb = req.index.kb
@@ -75,7 +76,8 @@ async def on_feedback(update: Update, context: Context, req: Request) -> None:
                 views.services_markup(services, req.lang))
 
 
-async def start_for_service(update: Update, req: Request, service_id: str) -> None:
+async def start_for_service(update: Update, context: Context, req: Request,
+                            service_id: str) -> None:
     """Begin a survey for one service (service button or invitation deep link)."""
     kb = req.index.kb
     service = kb.services.get(service_id)
@@ -91,13 +93,15 @@ async def start_for_service(update: Update, req: Request, service_id: str) -> No
                                    service=localized(service.name, req.lang)),
                     views.replace_markup(service, req.lang))
         return
-    await _begin(update, req, service, survey)
+    await _begin(update, context, req, service, survey)
 
 
-async def _begin(update: Update, req: Request, service: Service, survey: Survey) -> None:
+async def _begin(update: Update, context: Context, req: Request, service: Service,
+                 survey: Survey) -> None:
     first = await flow.is_first_survey(req.session, req.user.id)
     view = await flow.start(req.session, req.user.id, survey, service)
     await req.session.commit()
+    _set_active(context, True)
     await reply(update, render(
         req.lang, "feedback_intro", title=localized(survey.title, req.lang),
         intro=localized(survey.intro, req.lang), service=localized(service.name, req.lang),
@@ -118,10 +122,10 @@ async def on_service(update: Update, context: Context, req: Request) -> None:
             await query.answer(label(req.lang, "stale_button"))
             return
         await query.answer()
-        await _begin(update, req, service, survey)
+        await _begin(update, context, req, service, survey)
         return
     await query.answer()
-    await start_for_service(update, req, service_id)
+    await start_for_service(update, context, req, service_id)
 
 
 @with_request
@@ -146,11 +150,12 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
     uid, did = req.user.id, int(draft_id)
     result = None
     if kind == "s":
-        await _summary_action(update, req, did, rest[0], survey, service)
+        await _summary_action(update, context, req, did, rest[0], survey, service)
         return
     if kind == "p":
         await flow.pause(req.session, uid, did)
         await req.session.commit()
+        _set_active(context, False)
         await query.answer()
         await edit_or_reply(update, render(req.lang, "feedback_paused"), None)
         return
@@ -184,13 +189,14 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
     await show(update, req, result, edit=True)
 
 
-async def _summary_action(update: Update, req: Request, draft_id: int, action: str,
-                          survey: Survey, service: Service) -> None:
+async def _summary_action(update: Update, context: Context, req: Request, draft_id: int,
+                          action: str, survey: Survey, service: Service) -> None:
     query = update.callback_query
     uid = req.user.id
     if action == "cancel":
         done = await flow.cancel(req.session, uid, draft_id)
         await req.session.commit()
+        _set_active(context, False)
         await query.answer()
         if done:
             await edit_or_reply(update, render(req.lang, "feedback_cancelled"), None)
@@ -211,16 +217,35 @@ async def _summary_action(update: Update, req: Request, draft_id: int, action: s
     if isinstance(result, DraftView):  # a required answer is missing: go there
         await show(update, req, result, edit=True)
         return
+    _set_active(context, False)
     await edit_or_reply(update, render(req.lang, "feedback_thanks", replaced=replaced,
                                        service=localized(service.name, req.lang)), None)
 
 
+ACTIVE = "survey_active"  # user_data flag: typed text belongs to a survey
+
+
+def _set_active(context: Context, active: bool) -> None:
+    if context.user_data is not None:
+        context.user_data[ACTIVE] = active
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Typed text while a survey is active answers its current step.
+
+    The in-memory flag spares every other message a database query; it is rebuilt from the
+    database at start-up (on_startup), so a restart in the middle of a survey loses nothing.
+    """
+    if context.user_data and context.user_data.get(ACTIVE):
+        await _survey_text(update, context)
+
+
 @with_request
-async def on_text(update: Update, context: Context, req: Request) -> None:
-    """Typed text while a survey is active answers its current step."""
+async def _survey_text(update: Update, context: Context, req: Request) -> None:
     draft = await flow.open_draft(req.session, req.user.id)
     if draft is None or draft.status != "draft":
-        return  # not in a survey: the text is a question for the knowledge base
+        _set_active(context, False)
+        return  # not in a survey any more: the text is a question for the knowledge base
     view = await flow.current(req.session, req.user.id)
     found = _lookup(req, view)
     if found is None:
@@ -254,6 +279,7 @@ async def on_cancel(update: Update, context: Context, req: Request) -> None:
     """/cancel: close the survey in progress."""
     done = await flow.cancel(req.session, req.user.id)
     await req.session.commit()
+    _set_active(context, False)
     await reply(update, render(req.lang, "feedback_cancelled" if done
                                else "feedback_nothing_to_cancel"))
 
@@ -268,7 +294,10 @@ async def _close_abandoned(context: Context) -> None:
 
 
 async def on_startup(app, runtime) -> None:  # type: ignore[no-untyped-def]
-    """Close drafts left for a week, now and every hour."""
+    """Remember who is in the middle of a survey; close drafts left for a week, every hour."""
+    async with runtime.sessionmaker() as session:
+        for user_id in await flow.active_users(session):
+            app.user_data[user_id][ACTIVE] = True
     if app.job_queue is not None:
         app.job_queue.run_repeating(_close_abandoned, interval=3600, first=5,
                                     name="feedback-close-abandoned")

@@ -19,7 +19,7 @@ from bot.services.users import set_language
 async def on_start(update: Update, context: Context, req: Request) -> None:
     """Welcome: what the bot can do, in the user's language; deep links open a survey."""
     if context.args and context.args[0].startswith("fb_"):
-        await feedback.start_for_service(update, req, context.args[0][3:])
+        await feedback.start_for_service(update, context, req, context.args[0][3:])
         return
     name = update.effective_user.first_name if update.effective_user else ""
     await reply(update, render(req.lang, "start", name=name, entries=req.index.size))

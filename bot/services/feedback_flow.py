@@ -60,6 +60,14 @@ async def open_draft(session: AsyncSession, user_id: int) -> SurveyDraft | None:
     )
 
 
+async def active_users(session: AsyncSession) -> list[int]:
+    """Users with a survey in progress (not paused)."""
+    rows = await session.scalars(
+        select(SurveyDraft.user_id).where(SurveyDraft.status == "draft",
+                                          SurveyDraft.user_id.is_not(None)).distinct())
+    return list(rows)
+
+
 async def current(session: AsyncSession, user_id: int, *, resume: bool = False) -> DraftView | None:
     """The open draft; `resume` turns a paused draft back into the active one."""
     draft = await open_draft(session, user_id)

@@ -187,3 +187,25 @@ async def test_abandoned_drafts_are_closed_after_a_week(harness):
     (draft,) = await rows(harness, SurveyDraft)
     assert draft.status == "abandoned"
     assert "Which service" in (await harness.ask("/feedback")).text
+
+
+async def test_typed_answer_right_after_a_restart_continues_the_survey(harness, settings):
+    from bot.handlers import feedback
+
+    first = await _start_coaching(harness)
+    await harness.press(data(first, "fo:"))  # skip the name: now at "sector"
+    api = FakeBotAPI()
+    runtime = Runtime.create(settings)
+    app = build_app(settings, runtime=runtime, request=FakeRequest(api), migrate_on_start=False)
+    async with app:
+        await feedback.on_startup(app, runtime)  # what post_init does on a real start
+        restarted = Harness(app, api, runtime)
+        step = last(restarted, await restarted.say("Food processing"))
+        assert "region" in step.text
+        # a user without a survey still gets knowledge answers
+        other = await restarted.ask("what is the ERDF", user_id=777)
+        assert other.text.startswith("<b>The European Regional Development Fund")
+    await runtime.engine.dispose()
+    async with harness.runtime.sessionmaker() as s:
+        org = await s.get(Organisation, factories.USER_ID)
+    assert org.sector == "Food processing"
