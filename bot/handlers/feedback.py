@@ -31,6 +31,7 @@ from bot.handlers.common import Context, Request, edit_or_reply, reply, with_req
 from bot.knowledge.surveys import Service, Survey, localized
 from bot.rendering import label, render
 from bot.services import feedback_flow as flow
+from bot.services import feedback_responses as responses
 from bot.services import survey_logic as logic
 from bot.services.feedback_flow import DraftView
 
@@ -88,7 +89,7 @@ async def start_for_service(update: Update, context: Context, req: Request,
         else:
             await reply(update, render(req.lang, "feedback_no_services"))
         return
-    if not survey.anonymous and await flow.has_response(req.session, req.user.id, service):
+    if not survey.anonymous and await responses.has_response(req.session, req.user.id, service):
         await reply(update, render(req.lang, "feedback_replace",
                                    service=localized(service.name, req.lang)),
                     views.replace_markup(service, req.lang))
@@ -142,7 +143,7 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
     code, draft_id, *rest = query.data.split(":")
     kind = code[1:]  # "fq" -> "q"
     draft = await flow.open_draft(req.session, req.user.id)
-    survey_service = _lookup(req, flow._view(draft)) if draft and draft.id == int(draft_id) else None
+    survey_service = _lookup(req, flow.view_of(draft)) if draft and draft.id == int(draft_id) else None
     if survey_service is None:
         await query.answer(label(req.lang, "fb_stale"))
         return
@@ -210,8 +211,8 @@ async def _summary_action(update: Update, context: Context, req: Request, draft_
         await edit_or_reply(update, label(req.lang, "fb_edit_pick"),
                             views.edit_markup(view, survey, req.lang))
         return
-    replaced = not survey.anonymous and await flow.has_response(req.session, uid, service)
-    result = await flow.submit(req.session, uid, draft_id, survey, req.lang)
+    replaced = not survey.anonymous and await responses.has_response(req.session, uid, service)
+    result = await responses.submit(req.session, uid, draft_id, survey, req.lang)
     await req.session.commit()
     await query.answer()
     if isinstance(result, DraftView):  # a required answer is missing: go there
@@ -287,7 +288,7 @@ async def on_cancel(update: Update, context: Context, req: Request) -> None:
 async def _close_abandoned(context: Context) -> None:
     runtime = context.bot_data["runtime"]
     async with runtime.sessionmaker() as session:
-        closed = await flow.close_abandoned(session)
+        closed = await responses.close_abandoned(session)
         await session.commit()
     if closed:
         log.info("closed %d abandoned survey drafts", closed)

@@ -12,8 +12,8 @@ from bot.knowledge.surveys import Service, Survey, localized
 from bot.rendering import label, render
 from bot.services import feedback_export as export
 from bot.services.feedback_chart import ChartSeries, distribution_chart
-from bot.services.feedback_flow import close_abandoned
 from bot.services.feedback_report import feedback_report
+from bot.services.feedback_responses import close_abandoned
 
 
 def _services(req: Request, context: Context) -> tuple[list[Service], Survey | None] | None:

@@ -13,18 +13,17 @@ message (another draft, another step) is reported as `stale` and changes nothing
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.feedback import FeedbackAnswer, FeedbackResponse, Organisation, SurveyDraft
+from bot.db.feedback import FeedbackResponse, Organisation, SurveyDraft
 from bot.db.models import utcnow
 from bot.knowledge.surveys import Service, Survey
 from bot.services import survey_logic as logic
 
-ABANDON_AFTER = timedelta(days=7)
 OPEN = ("draft", "paused")
 
 
@@ -40,7 +39,7 @@ class DraftView:
     status: str = "draft"
 
 
-def _view(draft: SurveyDraft, organisation: dict[str, str | None] | None = None) -> DraftView:
+def view_of(draft: SurveyDraft, organisation: dict[str, str | None] | None = None) -> DraftView:
     return DraftView(draft.id, draft.survey_id, draft.service_id, draft.stage, draft.position,
                      dict(draft.answers or {}), organisation or {}, draft.status)
 
@@ -77,16 +76,7 @@ async def current(session: AsyncSession, user_id: int, *, resume: bool = False) 
         draft.status = "draft"
         draft.updated_at = utcnow()
         await session.flush()
-    return _view(draft, await organisation_of(session, user_id))
-
-
-async def has_response(session: AsyncSession, user_id: int, service: Service) -> bool:
-    found = await session.scalar(
-        select(func.count()).select_from(FeedbackResponse).where(
-            FeedbackResponse.user_id == user_id, FeedbackResponse.service_id == service.id,
-            FeedbackResponse.round == service.round)
-    )
-    return bool(found)
+    return view_of(draft, await organisation_of(session, user_id))
 
 
 async def is_first_survey(session: AsyncSession, user_id: int) -> bool:
@@ -118,10 +108,10 @@ async def start(session: AsyncSession, user_id: int, survey: Survey, service: Se
                         started_at=now, updated_at=now)
     session.add(draft)
     await session.flush()
-    return _view(draft, organisation)
+    return view_of(draft, organisation)
 
 
-async def _load(session: AsyncSession, user_id: int, draft_id: int, stage: str | None,
+async def load_step(session: AsyncSession, user_id: int, draft_id: int, stage: str | None,
                 position: int | None) -> SurveyDraft | None:
     """The draft if the press belongs to its current step; None means a stale button."""
     draft = await session.get(SurveyDraft, draft_id)
@@ -134,14 +124,14 @@ async def _load(session: AsyncSession, user_id: int, draft_id: int, stage: str |
     return draft
 
 
-async def _move(session: AsyncSession, draft: SurveyDraft, survey: Survey, stage: str,
+async def move(session: AsyncSession, draft: SurveyDraft, survey: Survey, stage: str,
                 position: int = 0) -> DraftView:
     draft.stage, draft.position, draft.status = stage, position, "draft"
     if stage == "questions":
         draft.step = max(draft.step, position + 1)
     draft.updated_at = utcnow()
     await session.flush()
-    return _view(draft, await organisation_of(session, draft.user_id))
+    return view_of(draft, await organisation_of(session, draft.user_id))
 
 
 async def _after_question(session: AsyncSession, draft: SurveyDraft, survey: Survey) -> DraftView:
@@ -150,18 +140,18 @@ async def _after_question(session: AsyncSession, draft: SurveyDraft, survey: Sur
     if editing:  # back to the summary unless the change revealed an unanswered question
         draft.answers = answers
         missing = logic.missing_required(survey, answers)
-        return await _move(session, draft, survey, *(("questions", missing) if missing is not None
+        return await move(session, draft, survey, *(("questions", missing) if missing is not None
                                                      else ("summary", 0)))
     nxt = logic.next_position(survey, answers, draft.position)
     if nxt is None:
-        return await _move(session, draft, survey, "summary")
-    return await _move(session, draft, survey, "questions", nxt)
+        return await move(session, draft, survey, "summary")
+    return await move(session, draft, survey, "questions", nxt)
 
 
 async def answer(session: AsyncSession, user_id: int, draft_id: int, position: int,
                  value: Any, survey: Survey) -> DraftView | None:
     """Store an already validated answer of the question at `position`; None if stale."""
-    draft = await _load(session, user_id, draft_id, "questions", position)
+    draft = await load_step(session, user_id, draft_id, "questions", position)
     if draft is None:
         return None
     draft.answers = {**(draft.answers or {}), survey.questions[position].id: value}
@@ -170,26 +160,26 @@ async def answer(session: AsyncSession, user_id: int, draft_id: int, position: i
 
 async def toggle_option(session: AsyncSession, user_id: int, draft_id: int, position: int,
                         option: str, survey: Survey) -> DraftView | None:
-    draft = await _load(session, user_id, draft_id, "questions", position)
+    draft = await load_step(session, user_id, draft_id, "questions", position)
     if draft is None:
         return None
     qid = survey.questions[position].id
     draft.answers = {**(draft.answers or {}), qid: logic.toggle(draft.answers.get(qid), option)}
     draft.updated_at = utcnow()
     await session.flush()
-    return _view(draft)
+    return view_of(draft)
 
 
 async def multi_done(session: AsyncSession, user_id: int, draft_id: int, position: int,
                      survey: Survey) -> DraftView | None:
-    draft = await _load(session, user_id, draft_id, "questions", position)
+    draft = await load_step(session, user_id, draft_id, "questions", position)
     return None if draft is None else await _after_question(session, draft, survey)
 
 
 async def skip(session: AsyncSession, user_id: int, draft_id: int, position: int,
                survey: Survey) -> DraftView | None:
     """Skip an optional question (clears an earlier answer to it)."""
-    draft = await _load(session, user_id, draft_id, "questions", position)
+    draft = await load_step(session, user_id, draft_id, "questions", position)
     if draft is None or survey.questions[position].required:
         return None
     draft.answers = {k: v for k, v in (draft.answers or {}).items()
@@ -199,27 +189,27 @@ async def skip(session: AsyncSession, user_id: int, draft_id: int, position: int
 
 async def back(session: AsyncSession, user_id: int, draft_id: int, stage: str, position: int,
                survey: Survey) -> DraftView | None:
-    draft = await _load(session, user_id, draft_id, stage, position)
+    draft = await load_step(session, user_id, draft_id, stage, position)
     if draft is None:
         return None
     if stage == "org":
-        return await _move(session, draft, survey, "org", max(position - 1, 0))
+        return await move(session, draft, survey, "org", max(position - 1, 0))
     if stage == "summary":
         last = logic.visible(survey, draft.answers or {})
-        return await _move(session, draft, survey, "questions", last[-1] if last else 0)
+        return await move(session, draft, survey, "questions", last[-1] if last else 0)
     prev = logic.previous_position(survey, draft.answers or {}, position)
     if prev is not None:
-        return await _move(session, draft, survey, "questions", prev)
+        return await move(session, draft, survey, "questions", prev)
     if survey.anonymous:
-        return _view(draft)
-    return await _move(session, draft, survey, "org_review" if await organisation_of(
+        return view_of(draft)
+    return await move(session, draft, survey, "org_review" if await organisation_of(
         session, user_id) else "org", 0)
 
 
 async def set_org_field(session: AsyncSession, user_id: int, draft_id: int, position: int,
                         value: str | None, survey: Survey) -> DraftView | None:
     """Save one organisation detail (None = skipped) and go on."""
-    draft = await _load(session, user_id, draft_id, "org", position)
+    draft = await load_step(session, user_id, draft_id, "org", position)
     if draft is None:
         return None
     org = await session.get(Organisation, user_id)
@@ -230,33 +220,33 @@ async def set_org_field(session: AsyncSession, user_id: int, draft_id: int, posi
         setattr(org, logic.ORG_FIELDS[position], value)
     org.updated_at = utcnow()
     if position + 1 < len(logic.ORG_FIELDS):
-        return await _move(session, draft, survey, "org", position + 1)
-    return await _move(session, draft, survey, "questions", logic.first_position(survey, {}) or 0)
+        return await move(session, draft, survey, "org", position + 1)
+    return await move(session, draft, survey, "questions", logic.first_position(survey, {}) or 0)
 
 
 async def review_org(session: AsyncSession, user_id: int, draft_id: int, edit: bool,
                      survey: Survey) -> DraftView | None:
-    draft = await _load(session, user_id, draft_id, "org_review", 0)
+    draft = await load_step(session, user_id, draft_id, "org_review", 0)
     if draft is None:
         return None
     if edit:
-        return await _move(session, draft, survey, "org", 0)
+        return await move(session, draft, survey, "org", 0)
     first = logic.first_position(survey, draft.answers or {}) or 0
-    return await _move(session, draft, survey, "questions", first)
+    return await move(session, draft, survey, "questions", first)
 
 
 async def edit_question(session: AsyncSession, user_id: int, draft_id: int, position: int,
                         survey: Survey) -> DraftView | None:
     """From the summary, change one answer, then come back to the summary."""
-    draft = await _load(session, user_id, draft_id, "summary", None)
+    draft = await load_step(session, user_id, draft_id, "summary", None)
     if draft is None or position not in logic.visible(survey, draft.answers or {}):
         return None
     draft.answers = {**(draft.answers or {}), "_editing": True}
-    return await _move(session, draft, survey, "questions", position)
+    return await move(session, draft, survey, "questions", position)
 
 
 async def pause(session: AsyncSession, user_id: int, draft_id: int) -> bool:
-    draft = await _load(session, user_id, draft_id, None, None)
+    draft = await load_step(session, user_id, draft_id, None, None)
     if draft is None:
         return False
     draft.status, draft.updated_at = "paused", utcnow()
@@ -266,60 +256,10 @@ async def pause(session: AsyncSession, user_id: int, draft_id: int) -> bool:
 
 async def cancel(session: AsyncSession, user_id: int, draft_id: int | None = None) -> bool:
     """Cancel the given draft, or whatever draft is open."""
-    draft = (await _load(session, user_id, draft_id, None, None) if draft_id is not None
+    draft = (await load_step(session, user_id, draft_id, None, None) if draft_id is not None
              else await open_draft(session, user_id))
     if draft is None:
         return False
     draft.status, draft.updated_at = "cancelled", utcnow()
     await session.flush()
     return True
-
-
-async def close_abandoned(session: AsyncSession, now: datetime | None = None) -> int:
-    """Close drafts left untouched for ABANDON_AFTER; returns how many."""
-    cutoff = (now or utcnow()) - ABANDON_AFTER
-    result = await session.execute(
-        update(SurveyDraft).where(SurveyDraft.status.in_(OPEN), SurveyDraft.updated_at < cutoff)
-        .values(status="abandoned")
-    )
-    await session.flush()
-    return result.rowcount or 0
-
-
-async def submit(session: AsyncSession, user_id: int, draft_id: int, survey: Survey,
-                 lang: str, now: datetime | None = None) -> DraftView | int | None:
-    """Store the response (replacing an earlier one for the same service and round).
-
-    Returns the response id, a DraftView of the first unanswered required question, or None
-    when the press was stale.
-    """
-    draft = await _load(session, user_id, draft_id, "summary", None)
-    if draft is None:
-        return None
-    answers = {k: v for k, v in (draft.answers or {}).items() if not k.startswith("_")}
-    missing = logic.missing_required(survey, answers)
-    if missing is not None:
-        return await _move(session, draft, survey, "questions", missing)
-    now = now or utcnow()
-    owner = None if survey.anonymous else user_id
-    if owner is not None:
-        await session.execute(delete(FeedbackResponse).where(
-            FeedbackResponse.user_id == owner, FeedbackResponse.service_id == draft.service_id,
-            FeedbackResponse.round == draft.round))
-    organisation = None if survey.anonymous else await organisation_of(session, user_id)
-    response = FeedbackResponse(user_id=owner, survey_id=survey.id, service_id=draft.service_id,
-                                round=draft.round, anonymous=survey.anonymous,
-                                organisation=organisation, language=lang, submitted_at=now)
-    session.add(response)
-    await session.flush()
-    for qid, value in logic.visible_answers(survey, answers).items():
-        question = survey.question(qid)
-        if question is not None:
-            number, text = logic.answer_cells(question, value)
-            session.add(FeedbackAnswer(response_id=response.id, question_id=qid,
-                                       number=number, text=text))
-    draft.status, draft.updated_at = "submitted", now
-    if survey.anonymous:  # keep only what drop-off figures need
-        draft.user_id, draft.answers = None, {}
-    await session.flush()
-    return response.id

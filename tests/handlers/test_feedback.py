@@ -10,7 +10,7 @@ from bot.app import build_app
 from bot.db.feedback import FeedbackAnswer, FeedbackResponse, Organisation, SurveyDraft
 from bot.db.models import utcnow
 from bot.runtime import Runtime
-from bot.services.feedback_flow import close_abandoned
+from bot.services.feedback_responses import close_abandoned
 from tests import factories
 from tests.conftest import Harness
 from tests.fakebot import FakeBotAPI, FakeRequest

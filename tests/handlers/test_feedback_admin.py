@@ -26,7 +26,7 @@ async def test_report_shows_figures_and_sends_a_chart(harness, session):
     assert "NPS <b>0</b> (1 promoters, 1 passives, 1 detractors)" in text.text
     assert "Above expectations: 1" in text.text and "“Too short”" in text.text
     (photo,) = [c for c in calls if c.method == "sendPhoto"]
-    filename, content = photo.params["_files"]["photo"]
+    _, content = photo.params["_files"]["photo"]
     assert content.startswith(b"\x89PNG")
 
 
