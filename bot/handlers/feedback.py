@@ -203,7 +203,8 @@ async def _summary_action(update: Update, context: Context, req: Request, draft_
             await edit_or_reply(update, render(req.lang, "feedback_cancelled"), None)
         return
     view = await flow.current(req.session, uid)
-    if view is None or view.id != draft_id or view.stage != "summary":
+    if view is None or view.id != draft_id or view.stage != "summary" or action not in (
+            "edit", "submit"):
         await query.answer(label(req.lang, "fb_stale"))
         return
     if action == "edit":

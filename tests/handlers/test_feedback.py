@@ -209,3 +209,37 @@ async def test_typed_answer_right_after_a_restart_continues_the_survey(harness, 
     async with harness.runtime.sessionmaker() as s:
         org = await s.get(Organisation, factories.USER_ID)
     assert org.sector == "Food processing"
+
+
+async def test_invalid_input_at_every_step_is_refused_with_the_reason(harness):
+    async def refused(text: str, expected: str, step_words: str):  # type: ignore[no-untyped-def]
+        calls = harness.messages(await harness.say(text))
+        assert expected in calls[0].text, (text, calls[0].text)
+        assert step_words in calls[-1].text  # the same step is shown again
+        return calls[-1]
+
+    step = await _start_coaching(harness)
+    await refused("   ", "Please type an answer, or skip", "company's name")
+    step = await refused("x" * 201, "keep it to 200 characters", "company's name")
+    for _ in range(3):  # skip name, sector, region
+        step = last(harness, await harness.press(data(step, "fo:")))
+    step = await refused("about twenty", "answer with the buttons", "How many people")
+    step = last(harness, await harness.press(data(step, "fo:")))
+    step = await refused("6", "from 1 to 5", "Question 1")
+    step = last(harness, await harness.press(data(step, "fq:").rsplit(":", 1)[0] + ":3"))
+    step = await refused("as expected", "answer with the buttons", "Question 2")
+    step = last(harness, await harness.press(data(step, "fq:").rsplit(":", 1)[0] + ":met"))
+    step = await refused("contacts", "answer with the buttons", "Question 3")
+    step = last(harness, await harness.press(data(step, "fk:")))
+    step = await refused("11", "from 0 to 10", "Question 4")
+    step = await refused("-1", "from 0 to 10", "Question 4")
+    step = last(harness, await harness.press(data(step, "fq:").rsplit(":", 1)[0] + ":8"))
+    step = await refused("maybe", "answer with the buttons", "Question 5")
+    step = last(harness, await harness.press(data(step, "fq:").rsplit(":", 1)[0] + ":yes"))
+    step = await refused("y" * 1001, "keep it to 1000 characters", "Question 6 of 6")
+    summary = last(harness, await harness.say("Thanks"))
+    await refused("submit", "answer with the buttons", "Your answers")
+    # a forged summary button does nothing
+    calls = await harness.press(data(summary, "fs:").replace(":submit", ":nonsense"))
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert await rows(harness, FeedbackResponse) == []
