@@ -53,3 +53,20 @@ async def test_forget_asks_first_then_deletes_and_anonymises(harness):
     async with harness.runtime.sessionmaker() as s:
         (response,) = (await s.scalars(select(FeedbackResponse))).all()
     assert response.user_id is None and response.organisation is None
+
+
+async def test_mydata_lists_subscriptions_in_the_users_language_and_forget_removes_them(harness):
+    from bot.db.digest import DigestSubscription
+
+    await harness.ask("/start", language_code="it")
+    async with harness.runtime.sessionmaker() as s:
+        s.add(DigestSubscription(chat_id=factories.USER_ID, user_id=factories.USER_ID,
+                                 frequency="monthly", topics=["clusters"], language="de",
+                                 timezone="Europe/Vienna", hour=8, minute=30))
+        await s.commit()
+    reply = await harness.ask("/mydata", language_code="it")
+    line = next(x for x in reply.text.splitlines() if "08:30" in x)
+    assert "Europe/Vienna" in line and "clusters" in line
+    assert "monthly" not in line and " de," not in line  # labels, not raw values
+    harness.messages(await harness.press("pr:yes", language_code="it"))
+    assert await count(harness, DigestSubscription) == 0
