@@ -13,7 +13,19 @@ from telegram.request import BaseRequest
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.db.migrate import upgrade
-from bot.handlers import admin, ask, errors, feedback, inline, start, topics
+from bot.handlers import (
+    admin,
+    ask,
+    digest,
+    errors,
+    feedback,
+    feedback_admin,
+    inline,
+    privacy,
+    start,
+    subscription,
+    topics,
+)
 from bot.handlers.common import RUNTIME_KEY
 from bot.rendering import label
 from bot.runtime import Runtime
@@ -21,9 +33,12 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 # Order matters: feature handlers first, the catch-all fallbacks of `errors` last.
-HANDLER_MODULES = (start, feedback, topics, admin, inline, ask, errors)
-PUBLIC_COMMANDS = ("start", "help", "topics", "language", "feedback", "cancel")
-ADMIN_COMMANDS = ("gaps", "stats", "reload")
+HANDLER_MODULES = (start, feedback, feedback_admin, privacy, topics, admin, inline, ask,
+                   subscription, digest, errors)
+PUBLIC_COMMANDS = ("start", "help", "topics", "language", "feedback", "cancel",
+                   "subscribe", "subscription", "unsubscribe", "mydata", "forget")
+ADMIN_COMMANDS = ("gaps", "stats", "reload", "report", "export",
+                  "digest_preview", "digest_send", "digest_status", "announce")
 
 
 def build_app(

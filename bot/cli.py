@@ -44,9 +44,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _features() -> dict:  # type: ignore[type-arg]
     """Feature commands: each module has add_parser(subparsers) and async run(args, settings)."""
-    from bot import feedback_cli
+    from bot import digest_cli, feedback_cli
 
-    return {"feedback": feedback_cli}
+    return {"feedback": feedback_cli, "digest": digest_cli}
 
 
 def main(argv: list[str] | None = None) -> int:

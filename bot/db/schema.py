@@ -4,7 +4,7 @@ Core tables are in `models.py`; each feature keeps its tables in its own module
 (`bot/db/<feature>.py`, built on the same `Base`) and is imported here.
 """
 
-from bot.db import feedback, models
+from bot.db import digest, feedback, models
 from bot.db.models import Base
 
-__all__ = ["Base", "feedback", "models"]
+__all__ = ["Base", "digest", "feedback", "models"]

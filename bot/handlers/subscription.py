@@ -1,0 +1,261 @@
+"""/subscribe, /subscription, /unsubscribe and the settings buttons.
+
+    /subscribe ──> subscribed with defaults, settings shown with buttons
+    sub:<id>:<menu> ──> a menu (frequency, day, time, time zone, topics, language)
+    sub:<id>:<menu>:<value> ──> saved, settings shown again
+    dgu:<id> (under every digest) ──> unsubscribed in one step
+
+Group chats are managed by their administrators; a channel is subscribed from a private chat
+with `/subscribe @channel` by one of its administrators (the bot must be able to post).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.handlers import subscription_ui as ui
+from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
+from bot.rendering import label, render
+from bot.services import subscriptions
+from bot.services.digest_schedule import (
+    FREQUENCIES,
+    STAFF_ONLY_FREQUENCIES,
+    parse_time,
+    valid_timezone,
+)
+from bot.services.subscriptions import InvalidSetting, SubscriptionView
+
+log = logging.getLogger(__name__)
+ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+LANGUAGE_ZONES = {"it": "Europe/Rome", "de": "Europe/Berlin", "fr": "Europe/Paris",
+                  "sl": "Europe/Ljubljana"}
+
+
+async def _is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.info("cannot check membership of %s in %s: %s", user_id, chat_id, exc)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def _may_manage(context: Context, req: Request, sub_chat_id: int, chat_type: str,
+                      owner: int | None) -> bool:
+    """Private chats belong to their user; groups and channels to their administrators."""
+    if chat_type == ChatType.PRIVATE:
+        return sub_chat_id == req.user.id or req.runtime.is_admin(req.user.id)
+    if owner == req.user.id or req.runtime.is_admin(req.user.id):
+        return True
+    return await _is_chat_admin(context, sub_chat_id, req.user.id)
+
+
+def _default_zone(req: Request) -> str:
+    return LANGUAGE_ZONES.get(req.lang, req.runtime.settings.timezone)
+
+
+@with_request
+async def on_subscribe(update: Update, context: Context, req: Request) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if context.args and chat.type == ChatType.PRIVATE:
+        await _subscribe_channel(update, context, req, context.args[0])
+        return
+    if not await _may_manage(context, req, chat.id, chat.type, None):
+        await reply(update, render(req.lang, "subscription_admins_only"))
+        return
+    sub, _ = await subscriptions.subscribe(
+        req.session, chat.id, language=req.lang, timezone=_default_zone(req),
+        user_id=req.user.id or None, chat_type=chat.type, chat_title=chat.title)
+    await req.session.commit()
+    await reply(update, ui.settings_text(req.lang, sub, label(req.lang, "sub_subscribed")),
+                ui.settings_markup(req.lang, sub))
+
+
+async def _subscribe_channel(update: Update, context: Context, req: Request, target: str) -> None:
+    """`/subscribe @channel` from a private chat, by one of the channel's administrators."""
+    try:
+        chat = await context.bot.get_chat(int(target) if target.lstrip("-").isdigit() else target)
+        allowed = chat.type in (ChatType.CHANNEL, ChatType.GROUP, ChatType.SUPERGROUP) and (
+            await _is_chat_admin(context, chat.id, req.user.id)
+            and await _is_chat_admin(context, chat.id, context.bot.id))
+    except TelegramError as exc:
+        log.info("cannot subscribe %s: %s", target, exc)
+        allowed = False
+    if not allowed:
+        await reply(update, render(req.lang, "subscription_channel_failed"))
+        return
+    sub, _ = await subscriptions.subscribe(
+        req.session, chat.id, language=req.lang, timezone=_default_zone(req),
+        user_id=req.user.id, chat_type=chat.type, chat_title=chat.title)
+    await req.session.commit()
+    await reply(update, ui.settings_text(req.lang, sub, label(req.lang, "sub_subscribed")),
+                ui.settings_markup(req.lang, sub))
+
+
+@with_request
+async def on_unsubscribe(update: Update, context: Context, req: Request) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
+    if not await _may_manage(context, req, chat.id, chat.type, None):
+        await reply(update, render(req.lang, "subscription_admins_only"))
+        return
+    if not await subscriptions.unsubscribe(req.session, chat.id):
+        await reply(update, render(req.lang, "subscription_none"))
+        return
+    await req.session.commit()
+    await reply(update, render(req.lang, "subscription_unsubscribed", title=None))
+
+
+@with_request
+async def on_subscription(update: Update, context: Context, req: Request) -> None:
+    """Show the settings; `time HH:MM` or `tz Area/City` arguments change them."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    sub = await subscriptions.get_subscription(req.session, chat.id)
+    if sub is None:
+        await reply(update, render(req.lang, "subscription_none"))
+        return
+    note = None
+    if context.args:
+        if not await _may_manage(context, req, chat.id, chat.type, sub.user_id):
+            await reply(update, render(req.lang, "subscription_admins_only"))
+            return
+        changes = _typed_changes(context.args)
+        if changes is None:
+            await reply(update, render(req.lang, "subscription_usage", channel=False))
+            return
+        sub = await subscriptions.update_subscription(req.session, sub.id, **changes)
+        await req.session.commit()
+        note = label(req.lang, "sub_saved")
+    await reply(update, ui.settings_text(req.lang, sub, note), ui.settings_markup(req.lang, sub))
+
+
+def _typed_changes(args: list[str]) -> dict | None:  # type: ignore[type-arg]
+    if len(args) != 2:
+        return None
+    key, value = args[0].lower(), args[1]
+    if key in ("time", "ora", "zeit", "heure", "cas"):
+        parsed = parse_time(value)
+        return {"hour": parsed[0], "minute": parsed[1]} if parsed else None
+    if key in ("tz", "timezone"):
+        zone = valid_timezone(value)
+        return {"timezone": zone} if zone else None
+    return None
+
+
+@with_request
+async def on_settings_button(update: Update, context: Context, req: Request) -> None:
+    query = update.callback_query
+    _, sub_id, action, *rest = query.data.split(":", 3)
+    value = rest[0] if rest else None
+    sub = await subscriptions.get_subscription_by_id(req.session, int(sub_id))
+    if sub is None:
+        await query.answer(label(req.lang, "stale_button"))
+        return
+    if not await _may_manage(context, req, sub.chat_id, _kind(sub), sub.user_id):
+        await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
+        return
+    menu = _menu(req, sub, action) if value is None else None
+    if menu is not None:
+        await query.answer()
+        await edit_or_reply(update, label(req.lang, f"sub_pick_{menu[0]}"), menu[1])
+        return
+    try:
+        updated = await _apply(req, sub, action, value)
+    except (InvalidSetting, ValueError, IndexError):
+        updated = None
+    if updated is None:
+        await query.answer(label(req.lang, "stale_button"))
+        return
+    await req.session.commit()
+    await query.answer(label(req.lang, "sub_saved"))
+    await edit_or_reply(update, ui.settings_text(req.lang, updated),
+                        ui.settings_markup(req.lang, updated))
+
+
+def _kind(sub: SubscriptionView) -> str:
+    return ChatType.PRIVATE if not sub.is_group else sub.chat_type
+
+
+def _menu(req: Request, sub: SubscriptionView, action: str):  # type: ignore[no-untyped-def]
+    staff = req.runtime.is_admin(req.user.id)
+    menus = {
+        "freq": lambda: ("frequency", ui.frequency_markup(req.lang, sub, staff)),
+        "day": lambda: ("day", ui.day_markup(req.lang, sub)),
+        "time": lambda: ("time", ui.time_markup(req.lang, sub)),
+        "tz": lambda: ("timezone", ui.timezone_markup(req.lang, sub)),
+        "top": lambda: ("topics", ui.topics_markup(req.lang, sub, req.index.kb.tags)),
+        "lang": lambda: ("language", ui.language_markup(req.lang, sub)),
+    }
+    return menus[action]() if action in menus else None
+
+
+async def _apply(req: Request, sub: SubscriptionView, action: str, value: str | None
+                 ) -> SubscriptionView | None:
+    session, sid = req.session, sub.id
+    if action == "show":
+        return sub
+    if action == "empty":
+        return await subscriptions.update_subscription(session, sid, send_empty=not sub.send_empty)
+    if action == "unsub":
+        await subscriptions.unsubscribe(session, sub.chat_id)
+        return await subscriptions.get_subscription_by_id(session, sid)
+    if action == "resub":
+        resub, _ = await subscriptions.subscribe(session, sub.chat_id, language=sub.language,
+                                                 timezone=sub.timezone, user_id=sub.user_id)
+        return resub
+    if action == "freq":
+        frequency = {f[0]: f for f in FREQUENCIES}.get(value or "")
+        if frequency in STAFF_ONLY_FREQUENCIES and not req.runtime.is_admin(req.user.id):
+            return None
+        return await subscriptions.update_subscription(session, sid, frequency=frequency)
+    if action == "day":
+        return await subscriptions.update_subscription(session, sid, weekday=int(value or ""))
+    if action == "time" and value and len(value) == 4 and value.isdigit():
+        return await subscriptions.update_subscription(session, sid, hour=int(value[:2]),
+                                                       minute=int(value[2:]))
+    if action == "tz":
+        return await subscriptions.update_subscription(
+            session, sid, timezone=ui.TIMEZONE_CHOICES[int(value or "")])
+    if action == "top" and value:
+        if value != "*" and value not in req.index.kb.tags:
+            return None
+        return await subscriptions.toggle_topic(session, sid, None if value == "*" else value)
+    if action == "lang":
+        return await subscriptions.update_subscription(session, sid, language=value)
+    return None
+
+
+@with_request
+async def on_digest_unsubscribe(update: Update, context: Context, req: Request) -> None:
+    """The button under every digest: unsubscribe in one step."""
+    query = update.callback_query
+    sub = await subscriptions.get_subscription_by_id(req.session, int(query.data.split(":")[1]))
+    if sub is None or not sub.active:
+        await query.answer(label(req.lang, "stale_button"))
+        return
+    if not await _may_manage(context, req, sub.chat_id, _kind(sub), sub.user_id):
+        await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
+        return
+    await subscriptions.unsubscribe(req.session, sub.chat_id)
+    await req.session.commit()
+    await query.answer(label(req.lang, "sub_unsubscribed_toast"))
+    await reply(update, render(req.lang, "subscription_unsubscribed", title=sub.chat_title))
+
+
+HANDLERS = [
+    CommandHandler("subscribe", on_subscribe),
+    CommandHandler("unsubscribe", on_unsubscribe),
+    CommandHandler("subscription", on_subscription),
+    CallbackQueryHandler(on_settings_button, pattern=r"^sub:\d+:[a-z]+(:[A-Za-z0-9*_-]+)?$"),
+    CallbackQueryHandler(on_digest_unsubscribe, pattern=r"^dgu:\d+$"),
+]

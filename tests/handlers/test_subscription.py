@@ -1,0 +1,133 @@
+"""End-to-end: /subscribe, the settings buttons, /subscription arguments, /unsubscribe, and
+group subscriptions by their administrators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.db.digest import DigestSubscription
+from tests import factories
+from tests.fakebot import BOT_ID
+
+ADMIN = {"user_id": factories.ADMIN_ID}
+GROUP = {"id": -100500, "type": "supergroup", "title": "Cluster team"}
+
+
+async def _sub(harness, chat_id=factories.USER_ID) -> DigestSubscription:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    async with harness.runtime.sessionmaker() as s:
+        return await s.scalar(select(DigestSubscription).where(DigestSubscription.chat_id == chat_id))
+
+
+async def test_subscribe_with_defaults_then_change_and_unsubscribe(harness):
+    reply = await harness.ask("/subscribe")
+    assert "You are subscribed" in reply.text and "weekly, on Monday, at 09:00" in reply.text
+    assert "Time zone: Europe/Rome" in reply.text and "Topics: all" in reply.text
+    sub = await _sub(harness)
+    assert (sub.frequency, sub.weekday, sub.hour, sub.language, sub.active) == ("weekly", 0, 9, "en", True)
+    assert sub.next_due_at is not None
+    assert f"sub:{sub.id}:unsub" in [d for _, d in reply.buttons]
+
+    menu = harness.messages(await harness.press(f"sub:{sub.id}:freq"))[0]
+    assert [d for _, d in menu.buttons] == [f"sub:{sub.id}:freq:w", f"sub:{sub.id}:freq:m",
+                                            f"sub:{sub.id}:show"]  # no daily for non-staff
+    edited = harness.messages(await harness.press(f"sub:{sub.id}:freq:m"))[0]
+    assert "monthly, first Monday of the month, at 09:00" in edited.text
+    await harness.press(f"sub:{sub.id}:freq:d")  # an invented daily button is refused
+    assert (await _sub(harness)).frequency == "monthly"
+
+    topics = harness.messages(await harness.press(f"sub:{sub.id}:top"))[0]
+    assert f"sub:{sub.id}:top:funding" in [d for _, d in topics.buttons]
+    edited = harness.messages(await harness.press(f"sub:{sub.id}:top:funding"))[0]
+    assert "Topics: Funding" in edited.text
+    await harness.press(f"sub:{sub.id}:top:no-such-tag")
+    await harness.press(f"sub:{sub.id}:tz:3")
+    await harness.press(f"sub:{sub.id}:lang:it")
+    await harness.press(f"sub:{sub.id}:day:2")
+    sub = await _sub(harness)
+    assert (sub.topics, sub.timezone, sub.language, sub.weekday) == (
+        ["funding"], "Europe/Vienna", "it", 2)
+
+    reply = await harness.ask("/subscription time 07:30")
+    assert "07:30" in reply.text
+    reply = await harness.ask("/subscription tz America/New_York")
+    sub = await _sub(harness)
+    assert (sub.hour, sub.minute, sub.timezone) == (7, 30, "America/New_York")
+    assert sub.next_due_at.replace(tzinfo=UTC) > datetime.now(UTC)
+    assert "<code>/subscription time 07:30</code>" in (await harness.ask("/subscription tz Mars/Base")).text
+
+    assert "no more digests" in (await harness.ask("/unsubscribe")).text
+    assert not (await _sub(harness)).active
+    assert "does not receive" in (await harness.ask("/unsubscribe", language_code="en")).text
+    again = await harness.ask("/subscribe")
+    sub = await _sub(harness)
+    assert sub.active and sub.topics == ["funding"] and "07:30" in again.text  # settings kept
+
+
+async def test_staff_may_choose_daily(harness):
+    await harness.ask("/subscribe", **ADMIN)
+    sub = await _sub(harness, factories.ADMIN_ID)
+    menu = harness.messages(await harness.press(f"sub:{sub.id}:freq", **ADMIN))[0]
+    assert f"sub:{sub.id}:freq:d" in [d for _, d in menu.buttons]
+    await harness.press(f"sub:{sub.id}:freq:d", **ADMIN)
+    assert (await _sub(harness, factories.ADMIN_ID)).frequency == "daily"
+
+
+async def test_others_cannot_change_a_subscription_and_stale_buttons_are_quiet(harness):
+    await harness.ask("/subscribe")
+    sub = await _sub(harness)
+    calls = await harness.press(f"sub:{sub.id}:lang:de", user_id=5555)
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert "administrators" in calls[0].params["text"] and (await _sub(harness)).language == "en"
+    calls = await harness.press("sub:99999:lang:de")
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    calls = await harness.press("dgu:99999")
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+
+
+async def test_the_unsubscribe_button_under_a_digest_works_in_one_step(harness):
+    await harness.ask("/subscribe")
+    sub = await _sub(harness)
+    calls = await harness.press(f"dgu:{sub.id}")
+    assert "Unsubscribed" in calls[0].params["text"]
+    assert not (await _sub(harness)).active
+
+
+def _members(harness, admins: set[int]) -> None:  # type: ignore[no-untyped-def]
+    """Teach the fake API getChatMember / getChat for a group."""
+    original = harness.api._result
+
+    def result(method, params):  # type: ignore[no-untyped-def]
+        if method == "getChatMember":
+            user_id = int(params["user_id"])
+            user = {"id": user_id, "is_bot": user_id == BOT_ID, "first_name": "X"}
+            if user_id in admins:
+                return {"status": "creator", "user": user, "is_anonymous": False}
+            return {"status": "member", "user": user}
+        if method == "getChat":
+            return {"id": -100700, "type": "channel", "title": "Alpine news",
+                    "accent_color_id": 0, "max_reaction_count": 0}
+        return original(method, params)
+
+    harness.api._result = result
+
+
+async def test_groups_are_subscribed_by_their_administrators_only(harness):
+    _members(harness, admins={factories.USER_ID})
+    refused = await harness.ask("/subscribe", user_id=6666, chat=GROUP)
+    assert "Only the administrators" in refused.text and await _sub(harness, -100500) is None
+    reply = await harness.ask("/subscribe", chat=GROUP)
+    assert "Cluster team" in reply.text
+    sub = await _sub(harness, -100500)
+    assert sub.chat_type == "supergroup" and sub.user_id == factories.USER_ID
+
+
+async def test_a_channel_is_subscribed_from_a_private_chat(harness):
+    _members(harness, admins={factories.USER_ID, BOT_ID})
+    reply = await harness.ask("/subscribe @alpinenews")
+    assert "Alpine news" in reply.text
+    sub = await _sub(harness, -100700)
+    assert sub.chat_type == "channel" and sub.user_id == factories.USER_ID
+    _members(harness, admins={BOT_ID})
+    assert "could not subscribe" in (await harness.ask("/subscribe @alpinenews", user_id=7777)).text

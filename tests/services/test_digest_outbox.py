@@ -1,0 +1,175 @@
+"""The outbox and its sender: pacing, 429/403/400/network outcomes, crash recovery and
+concurrent senders."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.digest import DigestOutbox, DigestRun, DigestSubscription
+from bot.services import outbox
+from bot.services.outbox_sender import OutboxSender
+from bot.services.subscriptions import subscribe
+from tests.services.test_digest_support import (
+    NOW,
+    ChatUnavailable,
+    FakeClock,
+    FakeTransport,
+    RetryLater,
+    TemporaryFailure,
+    fake_limiter,
+)
+
+
+async def _queue(runtime, chats, parts=1, is_group=False) -> dict[int, int]:  # type: ignore[no-untyped-def]
+    """A run with one row per chat (each with a subscription); returns chat -> subscription id."""
+    subs = {}
+    async with runtime.sessionmaker() as s:
+        run = DigestRun(kind="digest", trigger="manual", skipped=0)
+        s.add(run)
+        await s.flush()
+        for chat in chats:
+            sub, _ = await subscribe(s, chat, language="en", timezone="UTC", user_id=None, now=NOW)
+            subs[chat] = sub.id
+            s.add(DigestOutbox(run_id=run.id, chat_id=chat, subscription_id=sub.id, is_group=is_group,
+                               parts=[f"part {i + 1} for {chat}" for i in range(parts)],
+                               buttons=[["🔕 Unsubscribe", f"dgu:{sub.id}"]], status="pending",
+                               parts_sent=0, message_ids=[], attempts=0))
+        await s.commit()
+    return subs
+
+
+def _sender(runtime, transport, clock, **kw) -> OutboxSender:  # type: ignore[no-untyped-def]
+    return OutboxSender(runtime.sessionmaker, transport, fake_limiter(clock),
+                        sleep=clock.sleep, retry_seconds=0, **kw)
+
+
+async def _statuses(runtime) -> dict[int, str]:  # type: ignore[no-untyped-def]
+    async with runtime.sessionmaker() as s:
+        return {r.chat_id: r.status for r in (await s.scalars(select(DigestOutbox))).all()}
+
+
+async def test_limiter_paces_overall_per_chat_and_per_group():
+    clock = FakeClock()
+    limiter = fake_limiter(clock, per_second=30, chat_interval=1.0, group_per_minute=20)
+    start = clock.now
+    for chat in range(60):
+        await limiter.acquire(chat, False)
+    assert 60 / 30 <= clock.now - start <= 60 / (30 * 0.97)  # evenly spaced, a little headroom
+    before = clock.now
+    await limiter.acquire(7, False)
+    await limiter.acquire(7, False)
+    assert clock.now - before >= 1.0
+    before = clock.now
+    await limiter.acquire(-100, True)
+    await limiter.acquire(-100, True)
+    assert clock.now - before >= 3.0  # 20 per minute in a group
+    limiter.pause(5)
+    before = clock.now
+    await limiter.acquire(99, False)
+    assert clock.now - before >= 5
+
+
+async def test_every_part_is_sent_in_order_with_buttons_on_the_last(runtime):
+    await _queue(runtime, [1, 2], parts=2)
+    transport, clock = FakeTransport(), FakeClock()
+    stats = await _sender(runtime, transport, clock).drain()
+    assert transport.to(1) == ["part 1 for 1", "part 2 for 1"]
+    assert [b for c, _, b in transport.sent if c == 1] == [(), (("🔕 Unsubscribe", "dgu:1"),)]
+    assert (stats.sent, stats.messages) == (2, 4)
+    async with runtime.sessionmaker() as s:
+        row = await s.scalar(select(DigestOutbox).where(DigestOutbox.chat_id == 1))
+    assert row.status == "sent" and len(row.message_ids) == 2 and row.parts_sent == 2
+
+
+async def test_429_is_honoured_and_retried(runtime):
+    await _queue(runtime, [1, 2])
+    transport, clock = FakeTransport(), FakeClock()
+    transport.fail[1] = [RetryLater(7), RetryLater(7)]
+    stats = await _sender(runtime, transport, clock).drain()
+    assert transport.to(1) == ["part 1 for 1"] and stats.too_many_requests == 2
+    assert clock.now - 1000 >= 14  # waited retry_after each time
+    assert await _statuses(runtime) == {1: "sent", 2: "sent"}
+
+
+async def test_blocked_and_unknown_chats_are_deactivated_without_retry(runtime):
+    subs = await _queue(runtime, [1, 2, 3])
+    transport, clock = FakeTransport(), FakeClock()
+    transport.fail[1] = [ChatUnavailable("forbidden: bot was blocked by the user")]
+    transport.fail[2] = [ChatUnavailable("Chat not found")]
+    stats = await _sender(runtime, transport, clock).drain()
+    assert stats.blocked == 2 and transport.to(3) and not transport.to(1)
+    assert await _statuses(runtime) == {1: "blocked", 2: "blocked", 3: "sent"}
+    async with runtime.sessionmaker() as s:
+        active = {sid: (await s.get(DigestSubscription, sid)).active for sid in subs.values()}
+    assert active == {subs[1]: False, subs[2]: False, subs[3]: True}
+
+
+async def test_network_errors_retry_with_backoff_then_fail(runtime):
+    await _queue(runtime, [1, 2])
+    transport, clock = FakeTransport(), FakeClock()
+    transport.fail[1] = [TemporaryFailure("timed out")] * 2
+    transport.fail[2] = [TemporaryFailure("timed out")] * 10
+    stats = await _sender(runtime, transport, clock, max_attempts=3).drain()
+    assert transport.to(1) == ["part 1 for 1"] and not transport.to(2)
+    assert stats.failed == 1 and await _statuses(runtime) == {1: "sent", 2: "failed"}
+    async with runtime.sessionmaker() as s:
+        failed = await s.scalar(select(DigestOutbox).where(DigestOutbox.chat_id == 2))
+    assert failed.attempts == 2 and "timed out" in failed.error
+
+
+async def _restart_and_drain(runtime, transport):  # type: ignore[no-untyped-def]
+    """A new process: a lone sender gives every claim back, then drains."""
+    async with runtime.sessionmaker() as s:
+        await outbox.release_claims(s, NOW, 300, all_claims=True)
+        await s.commit()
+    return await _sender(runtime, transport, FakeClock()).drain()
+
+
+async def test_crash_between_claim_and_send_loses_nothing_and_duplicates_nothing(runtime):
+    await _queue(runtime, [1, 2, 3])
+    transport = FakeTransport()
+    transport.crash_before.add(2)
+    with pytest.raises(BaseExceptionGroup):
+        await _sender(runtime, transport, FakeClock(), concurrency=1).drain()
+    assert "sending" in (await _statuses(runtime)).values()
+    await _restart_and_drain(runtime, transport)
+    assert [len(transport.to(c)) for c in (1, 2, 3)] == [1, 1, 1]
+    assert set((await _statuses(runtime)).values()) == {"sent"}
+
+
+async def test_crash_between_send_and_mark_sent_repeats_only_that_message(runtime):
+    await _queue(runtime, [1, 2, 3], parts=2)
+    transport = FakeTransport()
+    transport.crash_after.add(2)
+    with pytest.raises(BaseExceptionGroup):
+        await _sender(runtime, transport, FakeClock(), concurrency=1).drain()
+    await _restart_and_drain(runtime, transport)
+    # The documented window: chat 2's first part was delivered but not recorded.
+    assert transport.to(2) == ["part 1 for 2", "part 1 for 2", "part 2 for 2"]
+    assert transport.to(1) == ["part 1 for 1", "part 2 for 1"]
+    assert transport.to(3) == ["part 1 for 3", "part 2 for 3"]
+    assert set((await _statuses(runtime)).values()) == {"sent"}
+
+
+async def test_expired_leases_only_are_released(runtime):
+    await _queue(runtime, [1])
+    async with runtime.sessionmaker() as s:
+        claimed = await outbox.claim_batch(s, NOW, 10, "a")
+        await s.commit()
+        assert len(claimed) == 1 and await outbox.claim_batch(s, NOW, 10, "b") == []
+        assert await outbox.release_claims(s, NOW.replace(minute=1), 300) == 0
+        assert await outbox.release_claims(s, NOW.replace(minute=6), 300) == 1
+        await s.commit()
+
+
+async def test_two_senders_draining_at_once_send_each_message_once(runtime):
+    await _queue(runtime, list(range(1, 41)))
+    transport = FakeTransport()
+    first = _sender(runtime, transport, FakeClock(), batch=5, worker="a")
+    second = _sender(runtime, transport, FakeClock(), batch=5, worker="b")
+    await asyncio.gather(first.drain(), second.drain())
+    assert sorted(c for c, _, _ in transport.sent) == list(range(1, 41))
+    assert set((await _statuses(runtime)).values()) == {"sent"}
