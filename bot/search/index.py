@@ -5,10 +5,12 @@ How a query is scored (all parts in [0, 1]):
   token is looked up in every language's stemmed form; unknown words of four letters or more
   may be read as a typo of a known word, at a discount.
 - Documents (one per entry and language) and their phrasings (title, questions, keywords) are
-  reached through inverted indexes, so the cost follows the query's words, not the size of
-  the knowledge base.
+  reached through compact inverted indexes (postings.py), so the cost follows the query's
+  words, not the size of the knowledge base; a very common word is read only down to its
+  strongest documents.
 - `coverage`: how much of the query (weighted by rarity, idf) the document explains; a word
-  counts fully in the title or a question, less in keywords, less again in the body. Words
+  counts fully in the title or a question, less in keywords, less again in the body (a little
+  more when the body keeps coming back to it, BM25-style). Words
   that no entry knows weigh fully, so "pasta recipe with clusters" does not look like a
   cluster question.
 - `phrase`: the best single phrasing of the entry, balancing how much of the query it covers
@@ -24,14 +26,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from bot.knowledge.markdown import to_plain_text
 from bot.knowledge.model import DEFAULT_LANG, EntryText, KnowledgeBase
 from bot.search.normalize import is_stop_word, query_variants, stem, tokens
+from bot.search.postings import BODY, KEYWORD, KEYWORD_WEIGHT, TITLE, PhrasePostings, Postings
 from bot.search.results import NO_MATCH, Match, SearchResult, Thresholds, decide
 from bot.search.stopwords import STOP_WORDS
 from bot.search.synonyms import SHADOW_PREFIX, SynonymMap, shadow_group
@@ -40,27 +43,11 @@ from bot.search.typos import TypoIndex
 TYPO_DISCOUNT = 0.85
 MAX_CANDIDATES = 40
 MAX_QUERY_CHARS = 500
-KEYWORD_WEIGHT = 0.7  # a keyword says less about an entry than its title or a question
-BODY_WEIGHT = 0.45  # a query word found only in the answer body counts less than half
+MAX_POSTINGS = 2000  # documents read per query word; common words are read strongest first
 SHADOW_WEIGHT = 0.25  # the exact wording of a synonym, on top of its group
 UNKNOWN_WEIGHT = 1.0  # a word no entry knows, relative to the rarest known word
+SHORT_UNKNOWN_WEIGHT = 0.3  # ... unless it is one or two letters: a particle, not a topic
 W_COVERAGE, W_PHRASE, W_FUZZY = 0.5, 0.35, 0.15
-
-
-@dataclass(slots=True)
-class _Doc:
-    entry_id: str
-    lang: str
-    keys: set[str] = field(default_factory=set)  # keys of the title and questions
-    keyword_keys: set[str] = field(default_factory=set)  # keys only in keywords
-    body: set[str] = field(default_factory=set)  # keys found only in the answer body
-    phrases: list[int] = field(default_factory=list)  # ids into SearchIndex._phrases
-
-    def tier(self, key: str) -> float:
-        """How much a query word says about this entry, by where the entry has it."""
-        if key in self.keys:
-            return 1.0
-        return KEYWORD_WEIGHT if key in self.keyword_keys else BODY_WEIGHT
 
 
 @dataclass(slots=True)
@@ -86,53 +73,68 @@ class SearchIndex:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
         self.synonyms = SynonymMap(kb.synonyms)
-        self._docs: list[_Doc] = []
+        self._doc_entry: list[str] = []
+        self._doc_lang: list[str] = []
+        self._doc_phrases: list[range] = []
         self._phrases: list[_Phrase] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)  # key -> documents
-        self._phrase_postings: dict[str, list[int]] = defaultdict(list)  # key -> phrasings
-        raw_words: set[str] = set(STOP_WORDS)
+        self._postings = Postings(sort_above=MAX_POSTINGS)
+        self._phrase_postings = PhrasePostings()
+        self._raw_words: set[str] = set(STOP_WORDS)  # every word the knowledge uses
+        phrase_words: set[str] = set(STOP_WORDS)  # the words typos are corrected to
+        key_cache: dict[str, dict[str, tuple[str, bool]]] = defaultdict(dict)  # lang -> word -> key
         for entry in kb.entries.values():
             for text in entry.texts.values():
-                doc = self._add_doc(entry.id, text, raw_words)
-                for key in doc.keys | doc.keyword_keys | doc.body:
-                    self._postings[key].append(len(self._docs) - 1)
+                self._add_doc(entry.id, text, phrase_words, key_cache[text.lang])
         for group in kb.synonyms:
             for term in group:
-                raw_words.update(tokens(term))
-        total = max(len(self._docs), 1)
-        self._idf = {k: math.log(1 + total / len(p)) for k, p in self._postings.items()}
+                phrase_words.update(tokens(term))
+        self._raw_words |= phrase_words
+        self._postings.freeze()
+        self._phrase_postings.freeze()
+        total = max(len(self._doc_entry), 1)
+        lists = self._postings.lists
+        self._idf = {k: math.log(1 + total / len(p[0])) for k, p in lists.items()}
         for key in self._idf:  # the exact wording of a synonym weighs a share of its group
             if key[0] == SHADOW_PREFIX:
                 self._idf[key] = SHADOW_WEIGHT * self._idf.get(shadow_group(key), 0.0)
         for phrase in self._phrases:
             phrase.idf = sum(self._idf[k] for k in phrase.keys)
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + total)
-        self._known_forms = {v for word in raw_words for v in query_variants(word)}
-        self._typos = TypoIndex(raw_words)
+        self._typos = TypoIndex(phrase_words)
         self.build_seconds = time.perf_counter() - started
 
-    def _add_doc(self, entry_id: str, text: EntryText, raw_words: set[str]) -> _Doc:
-        doc_id = len(self._docs)
-        doc = _Doc(entry_id, text.lang)
-        self._docs.append(doc)
+    def _add_doc(self, entry_id: str, text: EntryText, phrase_words: set[str],
+                 cache: dict[str, tuple[str, bool]]) -> None:
+        doc_id = len(self._doc_entry)
+        self._doc_entry.append(entry_id)
+        self._doc_lang.append(text.lang)
+        first = len(self._phrases)
+        tiers: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         fields = [(text.title, 1.0)] + [(q, 1.0) for q in text.questions]
         fields += [(k, KEYWORD_WEIGHT) for k in text.keywords]
         for phrase, weight in fields:
             raw = tokens(phrase)
-            raw_words.update(raw)
-            keys = tuple(dict.fromkeys(self._keys(raw, text.lang)))
+            phrase_words.update(raw)
+            all_keys = self._text_keys(raw, text.lang, cache)
+            counts.update(all_keys)
+            keys = tuple(dict.fromkeys(all_keys))
             if not keys:
                 continue
-            (doc.keys if weight == 1.0 else doc.keyword_keys).update(keys)
-            doc.phrases.append(len(self._phrases))
+            tier = TITLE if weight == 1.0 else KEYWORD
             for key in keys:
-                self._phrase_postings[key].append(len(self._phrases))
+                if tiers.get(key, BODY) > tier:
+                    tiers[key] = tier
+            self._phrase_postings.add(len(self._phrases), keys)
             self._phrases.append(_Phrase(doc_id, keys, weight, " ".join(keys)))
-        doc.keyword_keys -= doc.keys
         raw = tokens(to_plain_text(text.body))
-        raw_words.update(raw)
-        doc.body = set(self._keys(raw, text.lang)) - doc.keys - doc.keyword_keys
-        return doc
+        self._raw_words.update(raw)
+        body_keys = self._text_keys(raw, text.lang, cache)
+        counts.update(body_keys)
+        for key in body_keys:
+            tiers.setdefault(key, BODY)
+        self._doc_phrases.append(range(first, len(self._phrases)))
+        self._postings.add(doc_id, tiers, counts)
 
     @property
     def size(self) -> int:
@@ -145,15 +147,42 @@ class SearchIndex:
     def _keys(self, raw: list[str], lang: str) -> list[str]:
         return [stem(t, lang) for t in self._content(raw)]
 
+    def _text_keys(self, raw: list[str], lang: str, cache: dict[str, tuple[str, bool]]) -> list[str]:
+        """`_keys` for a build, one dictionary look-up per ordinary word.
+
+        The cache holds each word's key ("" for a stop word) and whether a synonym term may
+        start with it; only those few words go through the synonym matcher.
+        """
+        keys: list[str] = []
+        synonyms = self.synonyms
+        i, n = 0, len(raw)
+        while i < n:
+            tok = raw[i]
+            info = cache.get(tok)
+            if info is None:
+                info = cache[tok] = ("" if is_stop_word(tok) else stem(tok, lang),
+                                     synonyms.may_start(tok))
+            if info[1] and (found := synonyms.match(raw, i)) is not None:
+                keys += (found[1], synonyms.shadow(found[1], raw[i : i + found[0]]))
+                i += found[0]
+                continue
+            if info[0]:
+                keys.append(info[0])
+            i += 1
+        return keys
+
     def signature(self, text: str, lang: str) -> frozenset[str]:
         """The set of index keys a text comes down to; equal sets match the same entries."""
         return frozenset(self._keys(tokens(text), lang))
+
+    def _is_known(self, token: str) -> bool:
+        return token in self._raw_words or any(v in self._postings for v in query_variants(token))
 
     def _query_tokens(self, text: str) -> list[_QueryToken]:
         raw = tokens(text)
         quality: dict[str, float] = {}
         for i, tok in enumerate(raw):
-            if is_stop_word(tok) or query_variants(tok) & self._known_forms:
+            if is_stop_word(tok) or self._is_known(tok):
                 continue
             corrections = self._typos.corrections(tok)
             if corrections:  # a misspelt stop word is corrected, then dropped like one
@@ -168,6 +197,8 @@ class SearchIndex:
                 weight = max(self._idf[k] for k in found)
             elif tok[0] == SHADOW_PREFIX:
                 weight = SHADOW_WEIGHT * self._idf.get(shadow_group(tok), self._unknown_idf)
+            elif len(tok) <= 2:
+                weight = SHORT_UNKNOWN_WEIGHT * self._unknown_idf
             else:
                 weight = self._unknown_idf
             out.append(_QueryToken(weight, found))
@@ -187,16 +218,18 @@ class SearchIndex:
         ranked = sorted(partial, key=partial.__getitem__, reverse=True)[:MAX_CANDIDATES]
         query_text = " ".join(min(q.matches, key=len) if q.matches else "?" for q in query)
         best: dict[str, tuple[float, str, bool]] = {}
+        phrases = self._phrases
         for doc_id in ranked:
-            doc = self._docs[doc_id]
-            fuzzy = max((fuzz.token_sort_ratio(query_text, self._phrases[p].text) / 100
-                         * self._phrases[p].weight for p in doc.phrases), default=0.0)
+            fuzzy = max((fuzz.token_sort_ratio(query_text, phrases[p].text) / 100
+                         * phrases[p].weight for p in self._doc_phrases[doc_id]), default=0.0)
             score = partial[doc_id] + W_FUZZY * fuzzy
-            if doc.lang == lang:
+            doc_lang = self._doc_lang[doc_id]
+            if doc_lang == lang:
                 score += 0.01  # prefer the user's language on ties (capped below)
             exact = phrase_scores.get(doc_id, (0.0, False))[1]
-            if score > best.get(doc.entry_id, (0.0, "", False))[0]:
-                best[doc.entry_id] = (score, doc.lang, exact)
+            entry_id = self._doc_entry[doc_id]
+            if score > best.get(entry_id, (0.0, "", False))[0]:
+                best[entry_id] = (score, doc_lang, exact)
         matches = sorted(
             (Match(eid, self.kb.entries[eid].text(lang).title, round(min(s, 1.0), 4), dl, exact)
              for eid, (s, dl, exact) in best.items()),
@@ -208,12 +241,13 @@ class SearchIndex:
     def _coverage(self, query: list[_QueryToken]) -> dict[int, float]:
         """Per document: the query weight it explains, each word by where the document has it."""
         coverage: dict[int, float] = defaultdict(float)
-        docs = self._docs
+        lists = self._postings.lists
         for q in query:
             best_per_doc: dict[int, float] = {}
             for key, quality in q.matches.items():
-                for doc_id in self._postings[key]:
-                    value = quality * docs[doc_id].tier(key)
+                docs, strengths, _ = lists[key]
+                for doc_id, strength in zip(docs[:MAX_POSTINGS], strengths[:MAX_POSTINGS], strict=True):
+                    value = quality * strength
                     if value > best_per_doc.get(doc_id, 0.0):
                         best_per_doc[doc_id] = value
             for doc_id, value in best_per_doc.items():
@@ -226,7 +260,7 @@ class SearchIndex:
         for q in query:
             best_in_phrase: dict[int, float] = {}
             for key, quality in q.matches.items():
-                for pid in self._phrase_postings[key]:
+                for pid in self._phrase_postings.get(key):
                     if quality > best_in_phrase.get(pid, 0.0):
                         best_in_phrase[pid] = quality
             for pid, quality in best_in_phrase.items():
@@ -234,7 +268,7 @@ class SearchIndex:
         matched_keys = {k for q in query for k in q.matches}
         covered: dict[int, float] = defaultdict(float)
         for key in matched_keys:
-            for pid in self._phrase_postings[key]:
+            for pid in self._phrase_postings.get(key):
                 covered[pid] += self._idf[key]
         best: dict[int, tuple[float, bool]] = {}
         for pid, value in hit.items():

@@ -19,7 +19,10 @@ from bot.search.stopwords import STOP_WORDS
 LANGUAGES = ("en", "it", "de", "fr", "sl")
 _SNOWBALL = {"en": "english", "it": "italian", "de": "german", "fr": "french"}
 _SPECIAL_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l"})
+_SPECIAL_RE = re.compile("[ßæœøđł]")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+# The combining-mark blocks of Unicode: what NFKD splits off accented letters.
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Slovenian has no Snowball stemmer; strip the common inflection endings (longest first).
 _SL_SUFFIXES = tuple(
     sorted(
@@ -33,8 +36,12 @@ _SL_SUFFIXES = tuple(
 
 def fold(text: str) -> str:
     """Lower-case, strip accents, map ß/æ/œ; keeps letters, digits and spaces meaningful."""
-    text = unicodedata.normalize("NFKD", text.casefold().translate(_SPECIAL_FOLD))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    if text.isascii():  # most text: nothing to fold, and this is the hot path of a build
+        return text
+    if _SPECIAL_RE.search(text):
+        text = text.translate(_SPECIAL_FOLD)
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
 
 
 def tokens(text: str) -> list[str]:

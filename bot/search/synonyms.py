@@ -14,6 +14,8 @@ from bot.search.normalize import query_variants, tokens
 
 CANONICAL_PREFIX = "~g"
 SHADOW_PREFIX = "="
+PREFIX = 3
+MAX_CACHE = 500_000
 
 
 class SynonymMap:
@@ -33,6 +35,24 @@ class SynonymMap:
                     self._starts[variant].append((pattern, canonical))
         for candidates in self._starts.values():
             candidates.sort(key=lambda c: len(c[0]), reverse=True)  # longest term wins
+        # A stem keeps the first letters of its word (Snowball only rewrites endings), so a
+        # token whose first letters start no term is skipped without stemming it: that is most
+        # of the words of a large knowledge base.
+        self._prefixes = {v[:PREFIX] for v in self._starts}
+        self._cache: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {}
+
+    def _candidates(self, token: str) -> tuple[tuple[tuple[frozenset[str], ...], str], ...]:
+        """The terms that may start at this token, longest first (cached per token)."""
+        found = self._cache.get(token)
+        if found is None:
+            found = ()
+            if token[:PREFIX] in self._prefixes or len(token) < PREFIX:
+                hits = {c for v in query_variants(token) for c in self._starts.get(v, ())}
+                found = tuple(sorted(hits, key=lambda c: (-len(c[0]), c[1])))
+            if len(self._cache) >= MAX_CACHE:  # queries may bring any number of new words
+                self._cache.clear()
+            self._cache[token] = found
+        return found
 
     def apply(self, toks: list[str], shadows: bool = False) -> list[str]:
         """Replace every synonym term in a token list with its group's canonical token.
@@ -46,25 +66,31 @@ class SynonymMap:
         out: list[str] = []
         i = 0
         while i < len(toks):
-            best: tuple[int, str] | None = None
-            for variant in query_variants(toks[i]):
-                for pattern, canonical in self._starts.get(variant, ()):
-                    n = len(pattern)
-                    if best is not None and n <= best[0]:
-                        continue
-                    if i + n <= len(toks) and all(
-                        pattern[k] & query_variants(toks[i + k]) for k in range(1, n)
-                    ):
-                        best = (n, canonical)
-            if best is None:
+            found = self.match(toks, i)
+            if found is None:
                 out.append(toks[i])
                 i += 1
             else:
-                out.append(best[1])
+                out.append(found[1])
                 if shadows:
-                    out.append(f"{SHADOW_PREFIX}{best[1]}:{'_'.join(toks[i : i + best[0]])}")
-                i += best[0]
+                    out.append(self.shadow(found[1], toks[i : i + found[0]]))
+                i += found[0]
         return out
+
+    def match(self, toks: list[str], i: int) -> tuple[int, str] | None:
+        """The longest term starting at toks[i]: its length in tokens and its canonical token."""
+        for pattern, canonical in self._candidates(toks[i]):
+            n = len(pattern)
+            if i + n <= len(toks) and all(pattern[k] & query_variants(toks[i + k]) for k in range(1, n)):
+                return n, canonical  # candidates come longest first
+        return None
+
+    def may_start(self, token: str) -> bool:
+        return bool(self._candidates(token))
+
+    @staticmethod
+    def shadow(canonical: str, words: list[str]) -> str:
+        return f"{SHADOW_PREFIX}{canonical}:{'_'.join(words)}"
 
 
 def shadow_group(token: str) -> str:

@@ -1,0 +1,116 @@
+"""Quality figures from ranked answers to labelled queries.
+
+A query is in scope when it names an expected entry. Top-1 counts a query only when the
+system *answers* (status `answered`) with the expected entry; recall@3 and MRR look at the
+ranking alone. A confidently wrong answer is an `answered` status with another entry.
+Out-of-scope and near-scope queries (expected null) count as rejected on `no_match` only.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.systems import Ranked, thresholded
+from bot.search import ANSWERED, NO_MATCH
+
+LANG_KINDS = ("it", "de", "fr", "sl")
+KIND_ORDER = ("paraphrase", "keywords", "typo", *LANG_KINDS, "out_of_scope", "near_scope")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    q: str
+    expected: str | None
+    kind: str
+
+    @property
+    def lang(self) -> str:
+        return self.kind if self.kind in LANG_KINDS else "en"
+
+
+def load_queries(path: Path) -> list[Query]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Query(r["q"], r["expected"], r["kind"]) for r in rows]
+
+
+@dataclass(slots=True)
+class Scores:
+    top1: float = 0.0
+    rank1: float = 0.0  # first in the ranking, whatever the status
+    recall3: float = 0.0
+    mrr: float = 0.0
+    rejection: float = 0.0
+    wrong: float = 0.0
+    per_kind: dict[str, float] = field(default_factory=dict)
+    threshold: float | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+def statuses(answers: list[Ranked], threshold: float | None) -> list[str]:
+    if threshold is None:
+        return [a.status or NO_MATCH for a in answers]
+    return [thresholded(a, threshold) for a in answers]
+
+
+def score(queries: list[Query], answers: list[Ranked], threshold: float | None = None) -> Scores:
+    kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    top1 = rank1 = recall3 = wrong = in_scope = rejected = out_scope = 0
+    mrr = 0.0
+    errors = []
+    for q, a, status in zip(queries, answers, statuses(answers, threshold), strict=True):
+        if q.expected is None:
+            out_scope += 1
+            ok = status == NO_MATCH
+            rejected += ok
+        else:
+            in_scope += 1
+            first = a.ids[0] if a.ids else None
+            ok = status == ANSWERED and first == q.expected
+            top1 += ok
+            rank1 += first == q.expected
+            recall3 += q.expected in a.ids[:3]
+            if q.expected in a.ids:
+                mrr += 1 / (a.ids.index(q.expected) + 1)
+            wrong += status == ANSWERED and first != q.expected
+        kinds[q.kind][0] += ok
+        kinds[q.kind][1] += 1
+        if not ok:
+            got = ", ".join(f"{i} {s:.2f}" for i, s in zip(a.ids[:3], a.scores[:3], strict=False))
+            errors.append(f"[{q.kind}] {q.q!r} expected={q.expected} got={status} [{got}]")
+    n_in, n_out = max(in_scope, 1), max(out_scope, 1)
+    order = [k for k in KIND_ORDER if k in kinds] + sorted(set(kinds) - set(KIND_ORDER))
+    return Scores(top1 / n_in, rank1 / n_in, recall3 / n_in, mrr / n_in, rejected / n_out,
+                  wrong / n_in, {k: kinds[k][0] / kinds[k][1] for k in order}, threshold, errors)
+
+
+def best_threshold(queries: list[Query], answers: list[Ranked]) -> float:
+    """The threshold that gets the most queries right (answered correctly or rejected).
+
+    On a tie the higher threshold wins: it answers fewer queries wrongly.
+    """
+    candidates = sorted({a.scores[0] for a in answers if a.scores} | {float("inf")})
+    correct_first = [bool(a.ids) and a.ids[0] == q.expected for q, a in zip(queries, answers, strict=True)]
+    best, best_right = float("inf"), -1
+    for t in candidates:
+        right = 0
+        for q, a, hit in zip(queries, answers, correct_first, strict=True):
+            answered = bool(a.scores) and a.scores[0] >= t
+            right += (not answered) if q.expected is None else (answered and hit)
+        if right >= best_right:
+            best, best_right = t, right
+    return best
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
