@@ -61,7 +61,15 @@ async def show(update: Update, req: Request, view: DraftView, *, edit: bool) -> 
 
 @with_request
 async def on_feedback(update: Update, context: Context, req: Request) -> None:
-    """Resume the survey in progress, or offer the active services."""
+    """Resume the survey in progress, or offer the active services (private chats only)."""
+    await open_feedback(update, context, req)
+
+
+async def open_feedback(update: Update, context: Context, req: Request) -> None:
+    if update.effective_chat and update.effective_chat.type != "private":
+        link = f"https://t.me/{context.bot.username}?start=feedback"
+        await reply(update, render(req.lang, "feedback_private_only", link=link))
+        return
     view = await flow.current(req.session, req.user.id, resume=True)
     await req.session.commit()
     if view is not None:

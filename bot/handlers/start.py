@@ -21,6 +21,9 @@ async def on_start(update: Update, context: Context, req: Request) -> None:
     if context.args and context.args[0].startswith("fb_"):
         await feedback.start_for_service(update, context, req, context.args[0][3:])
         return
+    if context.args and context.args[0] == "feedback":
+        await feedback.open_feedback(update, context, req)
+        return
     name = update.effective_user.first_name if update.effective_user else ""
     await reply(update, render(req.lang, "start", name=name, entries=req.index.size))
 

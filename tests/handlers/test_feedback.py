@@ -243,3 +243,13 @@ async def test_invalid_input_at_every_step_is_refused_with_the_reason(harness):
     calls = await harness.press(data(summary, "fs:").replace(":submit", ":nonsense"))
     assert [c.method for c in calls] == ["answerCallbackQuery"]
     assert await rows(harness, FeedbackResponse) == []
+
+
+async def test_feedback_in_a_group_points_to_a_private_chat(harness):
+    group = {"id": -100123, "type": "supergroup", "title": "Cluster managers"}
+    calls = await harness.say("/feedback", chat=group)
+    (reply,) = harness.messages(calls)
+    assert "private chat" in reply.text and "?start=feedback" in reply.text
+    assert await rows(harness, SurveyDraft) == []
+    menu = await harness.ask("/start feedback")
+    assert "Which service" in menu.text
