@@ -157,7 +157,6 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
         return
     survey, service = survey_service
     uid, did = req.user.id, int(draft_id)
-    result = None
     if kind == "s":
         await _summary_action(update, context, req, did, rest[0], survey, service)
         return
@@ -168,13 +167,32 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
         await query.answer()
         await edit_or_reply(update, render(req.lang, "feedback_paused"), None)
         return
-    if kind == "q":
-        question = survey.questions[int(rest[0])] if int(rest[0]) < len(survey.questions) else None
+    try:
+        result = await _dispatch(req, kind, uid, did, rest, survey)
+    except (ValueError, IndexError):  # malformed data: nothing Telegram would send us
+        result = None
+    await req.session.commit()
+    if result is None:
+        await query.answer(label(req.lang, "fb_stale"))
+        return
+    await query.answer()
+    await show(update, req, result, edit=True)
+
+
+async def _dispatch(req: Request, kind: str, uid: int, did: int, rest: list[str],
+                    survey: Survey) -> DraftView | None:
+    """Apply one step button to the draft; None when it does not fit the current step."""
+    result = None
+    if kind in ("q", "m"):
+        position = int(rest[0])
+        question = survey.questions[position] if 0 <= position < len(survey.questions) else None
         value = logic.parse_button_answer(question, rest[1]) if question else None
-        if question is not None and not isinstance(value, logic.Invalid):
-            result = await flow.answer(req.session, uid, did, int(rest[0]), value, survey)
-    elif kind == "m":
-        result = await flow.toggle_option(req.session, uid, did, int(rest[0]), rest[1], survey)
+        if question is None or isinstance(value, logic.Invalid):
+            return None
+        if kind == "q":
+            result = await flow.answer(req.session, uid, did, position, value, survey)
+        else:
+            result = await flow.toggle_option(req.session, uid, did, position, rest[1], survey)
     elif kind == "d":
         result = await flow.multi_done(req.session, uid, did, int(rest[0]), survey)
     elif kind == "k":
@@ -190,12 +208,7 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
     elif kind == "e":
         result = (await flow.current(req.session, uid) if rest[0] == "-"
                   else await flow.edit_question(req.session, uid, did, int(rest[0]), survey))
-    await req.session.commit()
-    if result is None:
-        await query.answer(label(req.lang, "fb_stale"))
-        return
-    await query.answer()
-    await show(update, req, result, edit=True)
+    return result
 
 
 async def _summary_action(update: Update, context: Context, req: Request, draft_id: int,

@@ -253,3 +253,17 @@ async def test_feedback_in_a_group_points_to_a_private_chat(harness):
     assert await rows(harness, SurveyDraft) == []
     menu = await harness.ask("/start feedback")
     assert "Which service" in menu.text
+
+
+async def test_malformed_step_buttons_change_nothing(harness):
+    await harness.ask("/feedback")
+    calls = await harness.press("fbs:matching")
+    step = last(harness, calls)
+    draft = data(step, "fq:").split(":")[1]
+    for forged in (f"fq:{draft}:0:9", f"fq:{draft}:x:1", f"fq:{draft}:99:1", f"fm:{draft}:0:zzz",
+                   f"fo:{draft}:0:x", f"fb:{draft}:q", f"fk:{draft}:0", f"fe:{draft}:7"):
+        calls = await harness.press(forged)
+        assert [c.method for c in calls] == ["answerCallbackQuery"], forged
+    async with harness.runtime.sessionmaker() as s:
+        draft_row = await s.scalar(select(SurveyDraft))
+    assert draft_row.answers == {} and draft_row.position == 0
