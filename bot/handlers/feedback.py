@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.handlers import feedback_steps as steps
 from bot.handlers import feedback_views as views
 from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
 from bot.knowledge.surveys import Service, Survey, localized
@@ -33,30 +34,8 @@ from bot.rendering import label, render
 from bot.services import feedback_flow as flow
 from bot.services import feedback_responses as responses
 from bot.services import survey_logic as logic
-from bot.services.feedback_flow import DraftView
 
 log = logging.getLogger(__name__)
-
-
-def _lookup(req: Request, view: DraftView) -> tuple[Survey, Service] | None:
-    kb = req.index.kb
-    service = kb.services.get(view.service_id)
-    survey = kb.surveys.get(view.survey_id)
-    return (survey, service) if survey and service else None
-
-
-async def show(update: Update, req: Request, view: DraftView, *, edit: bool) -> None:
-    found = _lookup(req, view)
-    if found is None:  # the survey or service disappeared in a knowledge reload
-        await flow.cancel(req.session, req.user.id, view.id)
-        await req.session.commit()
-        await reply(update, render(req.lang, "feedback_no_services"))
-        return
-    text, markup = views.step(view, *found, req.lang)
-    if edit:
-        await edit_or_reply(update, text, markup)
-    else:
-        await reply(update, text, markup)
 
 
 @with_request
@@ -73,8 +52,8 @@ async def open_feedback(update: Update, context: Context, req: Request) -> None:
     view = await flow.current(req.session, req.user.id, resume=True)
     await req.session.commit()
     if view is not None:
-        _set_active(context, True)
-        await show(update, req, view, edit=False)
+        steps.set_active(context, True)
+        await steps.show(update, req, view, edit=False)
         return
     kb = req.index.kb
     services = [s for s in kb.services.values() if s.active and kb.survey_for(s)]
@@ -110,13 +89,13 @@ async def _begin(update: Update, context: Context, req: Request, service: Servic
     first = await flow.is_first_survey(req.session, req.user.id)
     view = await flow.start(req.session, req.user.id, survey, service)
     await req.session.commit()
-    _set_active(context, True)
+    steps.set_active(context, True)
     await reply(update, render(
         req.lang, "feedback_intro", title=localized(survey.title, req.lang),
         intro=localized(survey.intro, req.lang), service=localized(service.name, req.lang),
         first=first, anonymous=survey.anonymous,
     ))
-    await show(update, req, view, edit=False)
+    await steps.show(update, req, view, edit=False)
 
 
 @with_request
@@ -144,122 +123,13 @@ async def on_keep(update: Update, context: Context, req: Request) -> None:
     await edit_or_reply(update, render(req.lang, "feedback_kept"), None)
 
 
-@with_request
-async def on_step_button(update: Update, context: Context, req: Request) -> None:
-    """Every button of a survey step; a press on an older step changes nothing."""
-    query = update.callback_query
-    code, draft_id, *rest = query.data.split(":")
-    kind = code[1:]  # "fq" -> "q"
-    draft = await flow.open_draft(req.session, req.user.id)
-    survey_service = _lookup(req, flow.view_of(draft)) if draft and draft.id == int(draft_id) else None
-    if survey_service is None:
-        await query.answer(label(req.lang, "fb_stale"))
-        return
-    survey, service = survey_service
-    uid, did = req.user.id, int(draft_id)
-    if kind == "s":
-        await _summary_action(update, context, req, did, rest[0], survey, service)
-        return
-    if kind == "p":
-        await flow.pause(req.session, uid, did)
-        await req.session.commit()
-        _set_active(context, False)
-        await query.answer()
-        await edit_or_reply(update, render(req.lang, "feedback_paused"), None)
-        return
-    try:
-        result = await _dispatch(req, kind, uid, did, rest, survey)
-    except (ValueError, IndexError):  # malformed data: nothing Telegram would send us
-        result = None
-    await req.session.commit()
-    if result is None:
-        await query.answer(label(req.lang, "fb_stale"))
-        return
-    await query.answer()
-    await show(update, req, result, edit=True)
-
-
-async def _dispatch(req: Request, kind: str, uid: int, did: int, rest: list[str],
-                    survey: Survey) -> DraftView | None:
-    """Apply one step button to the draft; None when it does not fit the current step."""
-    result = None
-    if kind in ("q", "m"):
-        position = int(rest[0])
-        question = survey.questions[position] if 0 <= position < len(survey.questions) else None
-        value = logic.parse_button_answer(question, rest[1]) if question else None
-        if question is None or isinstance(value, logic.Invalid):
-            return None
-        if kind == "q":
-            result = await flow.answer(req.session, uid, did, position, value, survey)
-        else:
-            result = await flow.toggle_option(req.session, uid, did, position, rest[1], survey)
-    elif kind == "d":
-        result = await flow.multi_done(req.session, uid, did, int(rest[0]), survey)
-    elif kind == "k":
-        result = await flow.skip(req.session, uid, did, int(rest[0]), survey)
-    elif kind == "b":
-        result = await flow.back(req.session, uid, did, views.STAGES.get(rest[0], "?"),
-                                 int(rest[1]), survey)
-    elif kind == "o":
-        value = None if rest[1] == "-" else logic.SIZE_BANDS[int(rest[1]) % len(logic.SIZE_BANDS)]
-        result = await flow.set_org_field(req.session, uid, did, int(rest[0]), value, survey)
-    elif kind == "v":
-        result = await flow.review_org(req.session, uid, did, rest[0] == "edit", survey)
-    elif kind == "e":
-        result = (await flow.current(req.session, uid) if rest[0] == "-"
-                  else await flow.edit_question(req.session, uid, did, int(rest[0]), survey))
-    return result
-
-
-async def _summary_action(update: Update, context: Context, req: Request, draft_id: int,
-                          action: str, survey: Survey, service: Service) -> None:
-    query = update.callback_query
-    uid = req.user.id
-    if action == "cancel":
-        done = await flow.cancel(req.session, uid, draft_id)
-        await req.session.commit()
-        _set_active(context, False)
-        await query.answer()
-        if done:
-            await edit_or_reply(update, render(req.lang, "feedback_cancelled"), None)
-        return
-    view = await flow.current(req.session, uid)
-    if view is None or view.id != draft_id or view.stage != "summary" or action not in (
-            "edit", "submit"):
-        await query.answer(label(req.lang, "fb_stale"))
-        return
-    if action == "edit":
-        await query.answer()
-        await edit_or_reply(update, label(req.lang, "fb_edit_pick"),
-                            views.edit_markup(view, survey, req.lang))
-        return
-    replaced = not survey.anonymous and await responses.has_response(req.session, uid, service)
-    result = await responses.submit(req.session, uid, draft_id, survey, req.lang)
-    await req.session.commit()
-    await query.answer()
-    if isinstance(result, DraftView):  # a required answer is missing: go there
-        await show(update, req, result, edit=True)
-        return
-    _set_active(context, False)
-    await edit_or_reply(update, render(req.lang, "feedback_thanks", replaced=replaced,
-                                       service=localized(service.name, req.lang)), None)
-
-
-ACTIVE = "survey_active"  # user_data flag: typed text belongs to a survey
-
-
-def _set_active(context: Context, active: bool) -> None:
-    if context.user_data is not None:
-        context.user_data[ACTIVE] = active
-
-
 async def on_text(update: Update, context: Context) -> None:
     """Typed text while a survey is active answers its current step.
 
     The in-memory flag spares every other message a database query; it is rebuilt from the
     database at start-up (on_startup), so a restart in the middle of a survey loses nothing.
     """
-    if context.user_data and context.user_data.get(ACTIVE):
+    if context.user_data and context.user_data.get(steps.ACTIVE):
         await _survey_text(update, context)
 
 
@@ -267,10 +137,10 @@ async def on_text(update: Update, context: Context) -> None:
 async def _survey_text(update: Update, context: Context, req: Request) -> None:
     draft = await flow.open_draft(req.session, req.user.id)
     if draft is None or draft.status != "draft":
-        _set_active(context, False)
+        steps.set_active(context, False)
         return  # not in a survey any more: the text is a question for the knowledge base
     view = await flow.current(req.session, req.user.id)
-    found = _lookup(req, view)
+    found = steps.lookup(req, view)
     if found is None:
         return
     survey, _ = found
@@ -293,7 +163,7 @@ async def _survey_text(update: Update, context: Context, req: Request) -> None:
                                    low=value.low, high=value.high, limit=value.limit,
                                    length=len(text.strip())))
         result = view
-    await show(update, req, result or view, edit=False)
+    await steps.show(update, req, result or view, edit=False)
     raise ApplicationHandlerStop
 
 
@@ -302,7 +172,7 @@ async def on_cancel(update: Update, context: Context, req: Request) -> None:
     """/cancel: close the survey in progress."""
     done = await flow.cancel(req.session, req.user.id)
     await req.session.commit()
-    _set_active(context, False)
+    steps.set_active(context, False)
     await reply(update, render(req.lang, "feedback_cancelled" if done
                                else "feedback_nothing_to_cancel"))
 
@@ -320,7 +190,7 @@ async def on_startup(app, runtime) -> None:  # type: ignore[no-untyped-def]
     """Remember who is in the middle of a survey; close drafts left for a week, every hour."""
     async with runtime.sessionmaker() as session:
         for user_id in await flow.active_users(session):
-            app.user_data[user_id][ACTIVE] = True
+            app.user_data[user_id][steps.ACTIVE] = True
     if app.job_queue is not None:
         app.job_queue.run_repeating(_close_abandoned, interval=3600, first=5,
                                     name="feedback-close-abandoned")
@@ -333,6 +203,6 @@ HANDLERS = {
         CommandHandler("cancel", on_cancel),
         CallbackQueryHandler(on_service, pattern=r"^fb[sr]:[a-z0-9-]{1,40}$"),
         CallbackQueryHandler(on_keep, pattern=r"^fbk$"),
-        CallbackQueryHandler(on_step_button, pattern=r"^f[qmdkbovsep]:\d+(:[\w:+-]*)?$"),
+        CallbackQueryHandler(steps.on_step_button, pattern=r"^f[qmdkbovsep]:\d+(:[\w:+-]*)?$"),
     ],
 }
