@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -41,6 +42,7 @@ class RateLimiter:
         self.clock, self.sleep = clock, sleep
         self._next_global = 0.0
         self._next_chat: dict[int, float] = {}
+        self._recent: deque[float] = deque()  # when the last sends actually left
         self.paused_seconds = 0.0
 
     def _reserve_chat(self, chat_id: int, is_group: bool, now: float) -> float:
@@ -64,8 +66,25 @@ class RateLimiter:
         slot = self._reserve_global(now)
         if slot > now:
             await self.sleep(slot - now)
+        await self._within_window()
         if len(self._next_chat) > 10_000:
             self._forget_idle_chats(self.clock())
+
+    async def _within_window(self) -> None:
+        """Never more than the limit in any one-second window of actual send times.
+
+        Even slots are not enough on their own: when the event loop stalls, several senders
+        whose slots have passed wake together and would leave in a burst.
+        """
+        cap = max(1, int(self.limits.per_second * self.limits.headroom))
+        while True:
+            now = self.clock()
+            while self._recent and self._recent[0] <= now - 1.0:
+                self._recent.popleft()
+            if len(self._recent) < cap:
+                self._recent.append(now)
+                return
+            await self.sleep(self._recent[0] + 1.0 - now)
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends for `seconds`."""
