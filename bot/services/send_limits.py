@@ -84,7 +84,7 @@ class RateLimiter:
             if len(self._recent) < cap:
                 self._recent.append(now)
                 return
-            await self.sleep(self._recent[0] + 1.0 - now)
+            await self.sleep(max(self._recent[0] + 1.0 - now, 0.001))
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends for `seconds`."""

@@ -173,3 +173,34 @@ async def test_two_senders_draining_at_once_send_each_message_once(runtime):
     await asyncio.gather(first.drain(), second.drain())
     assert sorted(c for c, _, _ in transport.sent) == list(range(1, 41))
     assert set((await _statuses(runtime)).values()) == {"sent"}
+
+
+async def test_senders_woken_together_after_a_stall_do_not_burst():
+    import asyncio
+
+    from bot.services.send_limits import RateLimiter, SendLimits
+
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:  # wakes only when the driver moves time on
+        target = now[0] + seconds
+        while now[0] < target - 1e-9:
+            await asyncio.sleep(0)
+
+    limiter = RateLimiter(SendLimits(per_second=10, headroom=1.0), clock=lambda: now[0],
+                          sleep=sleep)
+    sent: list[float] = []
+
+    async def send(chat: int) -> None:
+        await limiter.acquire(chat, False)
+        sent.append(now[0])
+
+    tasks = [asyncio.create_task(send(chat)) for chat in range(40)]
+    await asyncio.sleep(0)
+    now[0] += 1.5  # the event loop stalls: every slot up to here has passed
+    while not all(t.done() for t in tasks):
+        await asyncio.sleep(0)
+        now[0] += 0.01
+    assert len(sent) == 40
+    busiest = max(sum(1 for s in sent if t <= s < t + 1.0) for t in sent)
+    assert busiest <= 10
