@@ -184,7 +184,7 @@ async def test_senders_woken_together_after_a_stall_do_not_burst():
 
     async def sleep(seconds: float) -> None:  # wakes only when the driver moves time on
         target = now[0] + seconds
-        while now[0] < target - 1e-9:
+        while now[0] < target - 1e-9:  # noqa: ASYNC110 - a simulated clock, stepped by the test
             await asyncio.sleep(0)
 
     limiter = RateLimiter(SendLimits(per_second=10, headroom=1.0), clock=lambda: now[0],
