@@ -32,8 +32,17 @@ class Query:
         return self.kind if self.kind in LANG_KINDS else "en"
 
 
-def load_queries(path: Path) -> list[Query]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+SPLITS = ("all", "even", "odd")
+
+
+def load_queries(path: Path, split: str = "all") -> list[Query]:
+    """The labelled queries; `even` / `odd` keep only the even / odd-numbered lines (from 1).
+
+    Tuning looks at the even lines only, so the odd lines stay a held-out check.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    keep = {"all": lambda n: True, "even": lambda n: n % 2 == 0, "odd": lambda n: n % 2 == 1}[split]
+    rows = [json.loads(line) for n, line in enumerate(lines, start=1) if line.strip() and keep(n)]
     return [Query(r["q"], r["expected"], r["kind"]) for r in rows]
 
 

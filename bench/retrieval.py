@@ -1,6 +1,7 @@
 """Retrieval benchmark: the answer engine against the obvious baselines, in one process.
 
-    python -m bench.retrieval [--knowledge DIR] [--queries FILE] [--show-errors] [--json FILE]
+    python -m bench.retrieval [--knowledge DIR] [--queries FILE] [--split all|even|odd]
+                              [--show-errors] [--json FILE]
     python -m bench.retrieval --scale 10000 [--knowledge DIR] [--queries FILE]
 
 Systems: the engine with its shipped thresholds; rapidfuzz WRatio and token_set_ratio over
@@ -27,7 +28,7 @@ import tracemalloc
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bench.metrics import Query, Scores, best_threshold, load_queries, median, percentile, score
+from bench.metrics import SPLITS, Query, Scores, best_threshold, load_queries, median, percentile, score
 from bench.synthetic import generate
 from bench.systems import EngineSystem, Ranked, all_systems, bm25_available
 from bot.config import BUNDLED_KNOWLEDGE
@@ -123,13 +124,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--knowledge", type=Path, default=BUNDLED_KNOWLEDGE)
     parser.add_argument("--queries", type=Path, default=HERE / "queries.jsonl")
+    parser.add_argument("--split", choices=SPLITS, default="all",
+                        help="even: the lines tuning may look at; odd: the held-out check")
     parser.add_argument("--scale", type=int, default=0, help="pad the knowledge to N entries")
     parser.add_argument("--no-bm25", action="store_true", help="skip BM25 (needs the bench extra)")
     parser.add_argument("--engine-only", action="store_true")
     parser.add_argument("--show-errors", action="store_true", help="list the engine's misses")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
-    queries = load_queries(args.queries)
+    queries = load_queries(args.queries, args.split)
     with_bm25 = not args.no_bm25 and bm25_available()
     if not with_bm25 and not args.no_bm25:
         print("bm25s is not installed (pip install -e '.[bench]'); BM25 is left out", file=sys.stderr)
@@ -141,7 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"generated {args.scale} entries in {time.perf_counter() - started:.1f} s")
             runs = run(folder, queries, systems, f"scale {args.scale}")
     else:
-        runs = run(args.knowledge, queries, systems, "retrieval benchmark")
+        title = "retrieval benchmark" + ("" if args.split == "all" else f" ({args.split} lines)")
+        runs = run(args.knowledge, queries, systems, title)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak resident memory {peak:.0f} MB")
     if args.show_errors:

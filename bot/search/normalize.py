@@ -21,6 +21,7 @@ _SNOWBALL = {"en": "english", "it": "italian", "de": "german", "fr": "french"}
 _SPECIAL_FOLD = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l"})
 _SPECIAL_RE = re.compile("[ßæœøđł]")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+_LINK_TARGET_RE = re.compile(r"\]\(https?://[^)\s]+\)")  # as in bot.knowledge.markdown
 # The combining-mark blocks of Unicode: what NFKD splits off accented letters.
 _COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Slovenian has no Snowball stemmer; strip the common inflection endings (longest first).
@@ -49,6 +50,17 @@ def tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(fold(text))
 
 
+def body_tokens(markdown: str) -> list[str]:
+    """The tokens of an answer body: its words, not its link targets.
+
+    Every other piece of markup is punctuation, which `tokens` drops anyway, so this is
+    `tokens(to_plain_text(markdown))` at a fraction of the cost.
+    """
+    if "](" in markdown:
+        markdown = _LINK_TARGET_RE.sub("] ", markdown)
+    return tokens(markdown)
+
+
 def is_stop_word(token: str) -> bool:
     return token in STOP_WORDS
 
@@ -75,6 +87,15 @@ def stem(token: str, lang: str) -> str:
     if lang in _SNOWBALL:
         return _stemmer(lang).stemWord(token)
     return token
+
+
+def stem_many(words: list[str], lang: str) -> list[str]:
+    """`stem` of many words at once: one call into the stemmer, for index builds."""
+    if lang not in _SNOWBALL:
+        return [stem(w, lang) for w in words]
+    stemmable = [w for w in words if len(w) > 3 and w.isalpha() and not w.isdigit()]
+    stems = dict(zip(stemmable, _stemmer(lang).stemWords(stemmable), strict=True))
+    return [stems.get(w, w) for w in words]
 
 
 @lru_cache(maxsize=200_000)

@@ -39,7 +39,7 @@ jeder kann kannst konnen mein meine mich mir mit muss mussen nach nicht noch nur
 sein seine sich sie sind so soll sollte uber um und uns unser unter vom von vor war was warum
 weil welche welcher welches wenn wer werden wie wieso wir wird wo zu zum zur erklar erklare
 erklaren bitte hallo danke bedeutet bedeutung heisst gut mal eigentlich geht gehts gehen
-macht machen lauft laeuft
+macht machen lauft laeuft ab
 """
 
 _FR = """

@@ -72,3 +72,11 @@ def test_shipped_query_set_has_the_required_composition():
     assert kinds.count("near_scope") / len(queries) >= 0.05
     assert {"paraphrase", "keywords", "typo", "it", "de", "fr", "sl"} <= set(kinds)
     assert all((q.expected is None) == (q.kind in {"out_of_scope", "near_scope"}) for q in queries)
+
+
+def test_splits_take_alternate_lines(tmp_path):
+    path = _write_queries(tmp_path)
+    odd, even = load_queries(path, "odd"), load_queries(path, "even")
+    assert [q.q for q in odd] == [QUERIES[0]["q"], QUERIES[2]["q"]]
+    assert [q.q for q in even] == [QUERIES[1]["q"], QUERIES[3]["q"]]
+    assert len(load_queries(path, "all")) == len(QUERIES)
