@@ -10,6 +10,8 @@ Callback data: `ans:<entry>` open an entry, `dym:<question>:<entry>` pick a sugg
 
 from __future__ import annotations
 
+import unicodedata
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -28,11 +30,17 @@ from bot.services.questions import record_helpful, record_question, record_resol
 MAX_QUESTION_CHARS = 500
 
 
+def visible_text(text: str) -> str:
+    """The text without control and invisible format characters (zero-width spaces, NUL)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf")
+                   or ch in "\n\t").strip()
+
+
 @with_request
 async def on_question(update: Update, context: Context, req: Request) -> None:
     """A plain text message in a private chat is a question for the knowledge base."""
-    text = (update.effective_message.text or "").strip()
-    if not text:
+    text = visible_text(update.effective_message.text or "")
+    if not any(ch.isalnum() for ch in text):  # blank, invisible characters, emoji only
         await reply(update, render(req.lang, "empty_question"))
         return
     if len(text) > MAX_QUESTION_CHARS:

@@ -33,7 +33,7 @@ async def record_question(
     answered = result.status == ANSWERED
     question = Question(
         user_id=user_id,
-        text=result.question.strip()[:MAX_STORED_CHARS],
+        text=result.question.replace("\x00", "").strip()[:MAX_STORED_CHARS],
         language=result.lang,
         status=result.status,
         entry_id=best.id if best and answered else None,

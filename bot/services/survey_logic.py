@@ -63,9 +63,14 @@ def visible_answers(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in answers.items() if k in shown and v not in (None, "", [])}
 
 
+def _clean(text: str) -> str:
+    """Without NUL and other control characters, which no database column should hold."""
+    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32).strip()
+
+
 def parse_text_answer(question: Question, text: str) -> Any | Invalid:
     """A typed answer: free text, or a number for rating/NPS; buttons for everything else."""
-    text = text.strip()
+    text = _clean(text)
     if question.scale is not None:
         low, high = question.scale
         if text.lstrip("-").isdigit():
@@ -106,7 +111,7 @@ def toggle(selected: list[str] | None, option: str) -> list[str]:
 
 
 def parse_org_field(field: str, text: str) -> str | Invalid:
-    text = " ".join(text.split())
+    text = " ".join(_clean(text).split())
     if field == "size_band":
         return text if text in SIZE_BANDS else Invalid("use_buttons")
     if not text:

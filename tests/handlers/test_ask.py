@@ -122,3 +122,16 @@ async def test_long_answer_is_split_with_buttons_on_the_last_part(harness):
     assert parts[0].text.startswith("<b>A long guide") and "Source number 7" in parts[1].text
     for part in parts:
         assert part.text.count("<b>") == part.text.count("</b>")
+
+
+async def test_invisible_or_emoji_only_messages_are_not_questions(harness):
+    for text in ("\u200b\u200b", "🙂🙂🙂", "?!"):
+        reply = await harness.ask(text)
+        assert "Please type a question" in reply.text
+    assert await _questions(harness) == []
+
+
+async def test_control_characters_are_not_stored(harness):
+    await harness.ask("what is the\x00 ERDF")
+    (question,) = await _questions(harness)
+    assert "\x00" not in question.text and question.entry_id == "erdf"
