@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.digest import DigestEntryVersion
@@ -159,6 +159,10 @@ async def sync_entry_versions(
     The first look records a baseline: existing entries count as changed only by their
     `updated` date, so the first digests do not announce the whole knowledge base.
     """
+    if session.bind.dialect.name == "postgresql":
+        # Two runs starting together (bot and CLI, or two replicas) would both insert the
+        # same new entries; the second waits here until the first has committed them.
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('digest_versions'))"))
     known = {v.entry_id: v for v in (await session.scalars(select(DigestEntryVersion))).all()}
     baseline = not known
     changed: dict[str, datetime] = {}

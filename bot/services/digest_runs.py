@@ -90,7 +90,12 @@ async def active_subscribers(session: AsyncSession, now: datetime, only_due: boo
             query = query.where(DigestSubscription.next_due_at <= now)
         for key, value in (filters or {}).items():
             query = query.where(getattr(DigestSubscription, key) == value)
-        batch = (await session.scalars(query.order_by(DigestSubscription.id).limit(BATCH))).all()
+        query = query.order_by(DigestSubscription.id).limit(BATCH)
+        if only_due and session.bind.dialect.name == "postgresql":
+            # A concurrent scheduled run skips the rows this one is queuing; once committed
+            # they are rescheduled and no longer due, so nobody gets the digest twice.
+            query = query.with_for_update(skip_locked=True)
+        batch = (await session.scalars(query)).all()
         if not batch:
             return
         yield batch

@@ -149,3 +149,26 @@ async def test_long_digest_splits_below_the_limit(rt):
     assert len(parts) > 1 and all(len(p) <= MAX_MESSAGE_CHARS for p in parts)
     assert all(p.count("<b>") == p.count("</b>") for p in parts)
     assert "/unsubscribe" in parts[-1]
+
+
+async def test_two_scheduled_runs_at_once_queue_each_subscriber_once(rt):
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    async with rt.sessionmaker() as s:
+        for chat in range(100, 160):
+            await subscribe(s, chat, language="en", timezone="Europe/Rome", user_id=None,
+                            now=NOW - timedelta(days=3))
+        await s.commit()
+
+    async def run():  # type: ignore[no-untyped-def]
+        async with rt.sessionmaker() as s:
+            return await create_digest_run(s, rt.index.kb, NOW)
+
+    first, second = await asyncio.gather(run(), run())
+    async with rt.sessionmaker() as s:
+        rows = await s.scalar(select(func.count()).select_from(DigestOutbox))
+        chats = await s.scalar(select(func.count(func.distinct(DigestOutbox.chat_id))))
+    assert rows == chats == 60
+    assert first.queued + second.queued == 60
