@@ -8,7 +8,15 @@ from urllib.parse import urlparse
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    Defaults,
+    MessageHandler,
+    filters,
+)
 from telegram.request import BaseRequest
 
 from bot.config import SUPPORTED_LANGUAGES, Settings
@@ -65,10 +73,17 @@ def build_app(
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
     app.bot_data[RUNTIME_KEY] = runtime
+    # An edited message is not a new command, answer or question: re-running it would send
+    # an announcement twice or overwrite the wrong survey answer.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore_edit), group=-10)
     for module in HANDLER_MODULES:
         app.add_handlers(module.HANDLERS)
     app.add_error_handler(errors.on_error)
     return app
+
+
+async def _ignore_edit(update: Update, context: object) -> None:
+    raise ApplicationHandlerStop
 
 
 def _post_init(migrate_on_start: bool):  # type: ignore[no-untyped-def]

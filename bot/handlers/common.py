@@ -93,6 +93,18 @@ def admin_only(func: Handler) -> Handler:
     return wrapper
 
 
+async def private_only(update: Update, context: Context, req: Request, start: str = "") -> bool:
+    """True in a private chat; elsewhere, point to one (personal data stays out of groups)."""
+    chat = update.effective_chat
+    if chat is None or chat.type == "private":
+        return True
+    link = f"https://t.me/{context.bot.username}" + (f"?start={start}" if start else "")
+    if update.callback_query:
+        await update.callback_query.answer()
+    await reply(update, render(req.lang, "private_only", link=link))
+    return False
+
+
 async def reply(
     update: Update, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> Message | None:

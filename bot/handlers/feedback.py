@@ -28,7 +28,14 @@ from telegram.ext import (
 
 from bot.handlers import feedback_steps as steps
 from bot.handlers import feedback_views as views
-from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
+from bot.handlers.common import (
+    Context,
+    Request,
+    edit_or_reply,
+    private_only,
+    reply,
+    with_request,
+)
 from bot.knowledge.surveys import Service, Survey, localized
 from bot.rendering import label, render
 from bot.services import feedback_flow as flow
@@ -45,9 +52,7 @@ async def on_feedback(update: Update, context: Context, req: Request) -> None:
 
 
 async def open_feedback(update: Update, context: Context, req: Request) -> None:
-    if update.effective_chat and update.effective_chat.type != "private":
-        link = f"https://t.me/{context.bot.username}?start=feedback"
-        await reply(update, render(req.lang, "feedback_private_only", link=link))
+    if not await private_only(update, context, req, "feedback"):
         return
     view = await flow.current(req.session, req.user.id, resume=True)
     await req.session.commit()
@@ -67,6 +72,8 @@ async def open_feedback(update: Update, context: Context, req: Request) -> None:
 async def start_for_service(update: Update, context: Context, req: Request,
                             service_id: str) -> None:
     """Begin a survey for one service (service button or invitation deep link)."""
+    if not await private_only(update, context, req, f"fb_{service_id}"):
+        return
     kb = req.index.kb
     service = kb.services.get(service_id)
     survey = kb.survey_for(service) if service else None
@@ -103,6 +110,8 @@ async def on_service(update: Update, context: Context, req: Request) -> None:
     """A service was picked (fbs:) or replacing earlier answers confirmed (fbr:)."""
     query = update.callback_query
     kind, service_id = query.data.split(":", 1)
+    if not await private_only(update, context, req, "feedback"):
+        return
     if kind == "fbr":
         service = req.index.kb.services.get(service_id)
         survey = req.index.kb.survey_for(service) if service else None

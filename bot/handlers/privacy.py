@@ -8,7 +8,14 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
+from bot.handlers.common import (
+    Context,
+    Request,
+    edit_or_reply,
+    private_only,
+    reply,
+    with_request,
+)
 from bot.knowledge.surveys import localized
 from bot.rendering import label, render
 from bot.services.privacy import forget, my_data
@@ -16,7 +23,9 @@ from bot.services.privacy import forget, my_data
 
 @with_request
 async def on_mydata(update: Update, context: Context, req: Request) -> None:
-    """Everything stored about the user, in plain words."""
+    """Everything stored about the user, in plain words (private chats only)."""
+    if not await private_only(update, context, req):
+        return
     data = await my_data(req.session, req.user.id)
     services = req.index.kb.services
     responses = [(localized(services[s].name, req.lang) if s in services else s, r, t)
@@ -26,7 +35,9 @@ async def on_mydata(update: Update, context: Context, req: Request) -> None:
 
 @with_request
 async def on_forget(update: Update, context: Context, req: Request) -> None:
-    """Ask for confirmation before deleting anything."""
+    """Ask for confirmation before deleting anything (private chats only)."""
+    if not await private_only(update, context, req):
+        return
     markup = InlineKeyboardMarkup([[
         InlineKeyboardButton(label(req.lang, "pr_confirm"), callback_data="pr:yes"),
         InlineKeyboardButton(label(req.lang, "pr_keep"), callback_data="pr:no"),
@@ -37,6 +48,8 @@ async def on_forget(update: Update, context: Context, req: Request) -> None:
 @with_request
 async def on_forget_answer(update: Update, context: Context, req: Request) -> None:
     """Delete (pr:yes) or keep (pr:no) the user's data."""
+    if not await private_only(update, context, req):
+        return
     query = update.callback_query
     await query.answer()
     if query.data != "pr:yes":

@@ -43,6 +43,7 @@ class RateLimiter:
         self._next_global = 0.0
         self._next_chat: dict[int, float] = {}
         self._recent: deque[float] = deque()  # when the last sends actually left
+        self._paused_until = 0.0
         self.paused_seconds = 0.0
 
     def _reserve_chat(self, chat_id: int, is_group: bool, now: float) -> float:
@@ -79,6 +80,9 @@ class RateLimiter:
         cap = max(1, int(self.limits.per_second * self.limits.headroom))
         while True:
             now = self.clock()
+            if now < self._paused_until:  # a 429 arrived while this sender was waiting
+                await self.sleep(max(self._paused_until - now, 0.001))
+                continue
             while self._recent and self._recent[0] <= now - 1.0:
                 self._recent.popleft()
             if len(self._recent) < cap:
@@ -88,7 +92,8 @@ class RateLimiter:
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends for `seconds`."""
-        self._next_global = max(self._next_global, self.clock() + seconds)
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
+        self._next_global = max(self._next_global, self._paused_until)
         self.paused_seconds += seconds
 
     def _forget_idle_chats(self, now: float) -> None:

@@ -5,6 +5,7 @@ No database and no Telegram here, so every rule is unit-tested directly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +74,7 @@ def parse_text_answer(question: Question, text: str) -> Any | Invalid:
     text = _clean(text)
     if question.scale is not None:
         low, high = question.scale
-        if text.lstrip("-").isdigit():
+        if re.fullmatch(r"-?[0-9]{1,3}", text):
             number = int(text)
             return number if low <= number <= high else Invalid("out_of_range", low, high)
         return Invalid("use_buttons")

@@ -267,3 +267,24 @@ async def test_malformed_step_buttons_change_nothing(harness):
     async with harness.runtime.sessionmaker() as s:
         draft_row = await s.scalar(select(SurveyDraft))
     assert draft_row.answers == {} and draft_row.position == 0
+
+
+async def test_edited_messages_are_ignored(harness):
+    import time as _time
+
+    step = await _start_coaching(harness)
+    edited = factories.message("Acme Plastics")
+    edited["edited_message"] = edited.pop("message")
+    edited["edited_message"]["edit_date"] = int(_time.time())
+    assert await harness.feed(edited) == []
+    assert "company's name" in step.text
+    async with harness.runtime.sessionmaker() as s:
+        assert await s.get(Organisation, factories.USER_ID) is None
+
+
+async def test_odd_digits_at_a_rating_question_are_refused(harness):
+    await harness.ask("/feedback")
+    await harness.press("fbs:matching")
+    for text in ("²", "--3", "٣"):
+        calls = harness.messages(await harness.say(text))
+        assert "answer with the buttons" in calls[0].text, text

@@ -70,3 +70,15 @@ async def test_mydata_lists_subscriptions_in_the_users_language_and_forget_remov
     assert "monthly" not in line and " de," not in line  # labels, not raw values
     harness.messages(await harness.press("pr:yes", language_code="it"))
     assert await count(harness, DigestSubscription) == 0
+
+
+async def test_personal_data_commands_stay_out_of_groups(harness):
+    group = {"id": -100123, "type": "supergroup", "title": "Cluster managers"}
+    for command in ("/mydata", "/forget", "/start fb_coaching"):
+        (reply,) = harness.messages(await harness.say(command, chat=group))
+        assert "private chat" in reply.text and "t.me/" in reply.text, command
+    await harness.ask("what is the ERDF")
+    update = factories.callback("pr:yes")
+    update["callback_query"]["message"]["chat"] = group
+    await harness.feed(update)
+    assert await count(harness, Question) == 1  # nothing deleted from a group button

@@ -204,3 +204,35 @@ async def test_senders_woken_together_after_a_stall_do_not_burst():
     assert len(sent) == 40
     busiest = max(sum(1 for s in sent if t <= s < t + 1.0) for t in sent)
     assert busiest <= 10
+
+
+async def test_a_429_holds_back_senders_that_were_already_waiting():
+    import asyncio
+
+    from bot.services.send_limits import RateLimiter, SendLimits
+
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        target = now[0] + seconds
+        while now[0] < target - 1e-9:  # noqa: ASYNC110 - a simulated clock, stepped by the test
+            await asyncio.sleep(0)
+
+    limiter = RateLimiter(SendLimits(per_second=30, headroom=1.0), clock=lambda: now[0],
+                          sleep=sleep)
+    sent: list[float] = []
+
+    async def send(chat: int) -> None:
+        await limiter.acquire(chat, False)
+        sent.append(now[0])
+
+    tasks = [asyncio.create_task(send(chat)) for chat in range(60)]
+    while len(sent) < 5:
+        await asyncio.sleep(0)
+        now[0] += 0.005
+    limiter.pause(3.0)  # Telegram answered 429 retry_after=3 at this moment
+    paused_at = now[0]
+    while not all(t.done() for t in tasks):
+        await asyncio.sleep(0)
+        now[0] += 0.005
+    assert not [s for s in sent if paused_at < s < paused_at + 3.0]
