@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.services.users import UserInfo, effective_language, touch_user
 
 log = logging.getLogger(__name__)
 RUNTIME_KEY = "runtime"
+_current_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 Context = ContextTypes.DEFAULT_TYPE
 BUTTON_TITLE_CHARS = 60
 
@@ -58,26 +60,47 @@ def with_request(func: Handler) -> Callable[[Update, Context], Awaitable[Any]]:
     @functools.wraps(func)
     async def wrapper(update: Update, context: Context) -> Any:
         runtime = get_runtime(context)
-        tg_user = update.effective_user
-        settings = runtime.settings
         async with runtime.sessionmaker() as session:
-            if tg_user is not None:
-                user = await touch_user(
-                    session,
-                    tg_user.id,
-                    tg_user.language_code,
-                    is_admin=runtime.is_admin(tg_user.id),
-                    default_language=settings.default_language,
-                )
-                await session.commit()
-            else:  # channel posts and the like carry no user
-                lang = effective_language(None, None, settings.default_language)
-                user = UserInfo(0, lang, None, "user", first_seen=None)  # type: ignore[arg-type]
-            result = await func(update, context, Request(runtime, session, user))
-            await session.commit()
-            return result
+            token = _current_session.set(session)
+            try:
+                return await _handle(func, update, context, runtime, session)
+            finally:
+                _current_session.reset(token)
 
     return wrapper
+
+
+async def _handle(func: Handler, update: Update, context: Context, runtime: Runtime,
+                  session: AsyncSession) -> Any:
+    """Record the user, run the handler with a Request, commit what it left open."""
+    tg_user = update.effective_user
+    settings = runtime.settings
+    if tg_user is not None:
+        user = await touch_user(
+            session,
+            tg_user.id,
+            tg_user.language_code,
+            is_admin=runtime.is_admin(tg_user.id),
+            default_language=settings.default_language,
+        )
+        await session.commit()
+    else:  # channel posts and the like carry no user
+        lang = effective_language(None, None, settings.default_language)
+        user = UserInfo(0, lang, None, "user", first_seen=None)  # type: ignore[arg-type]
+    result = await func(update, context, Request(runtime, session, user))
+    await session.commit()
+    return result
+
+
+async def release_db() -> None:
+    """End the update's open transaction before a network call.
+
+    On SQLite every transaction holds the write lock (BEGIN IMMEDIATE), so a transaction left
+    open while Telegram answers would make every other writer wait, the digest sender included.
+    """
+    session = _current_session.get()
+    if session is not None and session.in_transaction():
+        await session.commit()
 
 
 def admin_only(func: Handler) -> Handler:
@@ -112,6 +135,7 @@ async def reply(
     chat = update.effective_chat
     if chat is None:
         return None
+    await release_db()
     parts = split_message(text)
     sent = None
     for i, part in enumerate(parts):
@@ -125,6 +149,7 @@ async def reply(
 
 async def edit_or_reply(update: Update, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Edit the message a button belongs to; if that is impossible, send a new one."""
+    await release_db()
     query = update.callback_query
     if query is not None and query.message is not None and len(text) <= 4096:
         try:

@@ -7,7 +7,14 @@ import asyncio
 from telegram import InputFile, Update
 from telegram.ext import CommandHandler
 
-from bot.handlers.common import Context, Request, admin_only, reply, with_request
+from bot.handlers.common import (
+    Context,
+    Request,
+    admin_only,
+    release_db,
+    reply,
+    with_request,
+)
 from bot.knowledge.surveys import Service, Survey, localized
 from bot.rendering import label, render
 from bot.services import feedback_export as export
@@ -69,6 +76,7 @@ async def on_report(update: Update, context: Context, req: Request) -> None:
         png = await asyncio.to_thread(distribution_chart, series,
                                       label(req.lang, "fb_chart_rating"),
                                       label(req.lang, "fb_chart_nps"))
+        await release_db()
         await update.effective_chat.send_photo(InputFile(png, filename="feedback.png"))
 
 
@@ -96,6 +104,7 @@ async def on_export(update: Update, context: Context, req: Request) -> None:
                                       names[0] if names else None)
     data = export.to_xlsx(table) if fmt == "xlsx" else export.to_csv(table)
     filename = f"feedback-{names[0] if names else 'all'}.{fmt}"
+    await release_db()
     await update.effective_chat.send_document(
         InputFile(data, filename=filename),
         caption=label(req.lang, "fb_export_caption", count=len(table.rows)),

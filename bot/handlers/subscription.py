@@ -19,7 +19,14 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.handlers import subscription_ui as ui
-from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
+from bot.handlers.common import (
+    Context,
+    Request,
+    edit_or_reply,
+    release_db,
+    reply,
+    with_request,
+)
 from bot.rendering import label, render
 from bot.services import subscriptions
 from bot.services.digest_schedule import (
@@ -38,6 +45,7 @@ LANGUAGE_ZONES = {"it": "Europe/Rome", "de": "Europe/Berlin", "fr": "Europe/Pari
 
 async def _is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
     try:
+        await release_db()  # no database lock held while Telegram answers
         member = await context.bot.get_chat_member(chat_id, user_id)
     except TelegramError as exc:
         log.info("cannot check membership of %s in %s: %s", user_id, chat_id, exc)
