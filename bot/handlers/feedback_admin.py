@@ -23,16 +23,23 @@ from bot.services.feedback_report import feedback_report
 from bot.services.feedback_responses import close_abandoned
 
 
-def _services(req: Request, context: Context) -> tuple[list[Service], Survey | None] | None:
-    """The services a command is about (its first argument, or all) and their survey."""
+def _groups(req: Request, context: Context) -> list[tuple[Survey, list[Service]]] | None:
+    """(survey, services) groups a command is about: its first argument, or every service.
+
+    None when the argument names no known service.
+    """
     kb = req.index.kb
     arg = context.args[0] if context.args else None
     if arg and arg.lower() not in ("csv", "xlsx"):
         service = kb.services.get(arg)
-        return ([service], kb.survey_for(service)) if service else None
-    services = list(kb.services.values())
-    survey = kb.survey_for(services[0]) if services else None
-    return [s for s in services if kb.survey_for(s) == survey], survey
+        survey = kb.survey_for(service) if service else None
+        return None if service is None else ([(survey, [service])] if survey else [])
+    groups: dict[str, tuple[Survey, list[Service]]] = {}
+    for service in kb.services.values():
+        survey = kb.survey_for(service)
+        if survey is not None:
+            groups.setdefault(survey.id, (survey, []))[1].append(service)
+    return list(groups.values())
 
 
 async def _unknown(update: Update, req: Request, name: str) -> None:
@@ -43,28 +50,48 @@ async def _unknown(update: Update, req: Request, name: str) -> None:
 @with_request
 @admin_only
 async def on_report(update: Update, context: Context, req: Request) -> None:
-    """Response count, completion and drop-off, averages, NPS, distributions, comments, chart."""
-    found = _services(req, context)
-    if found is None:
+    """Response count, completion and drop-off, averages, NPS, distributions, comments, chart.
+
+    Without an argument: one report per survey, over all the services that use it.
+    """
+    groups = _groups(req, context)
+    if groups is None:
         await _unknown(update, req, context.args[0])
         return
-    services, survey = found
     await close_abandoned(req.session)
     await req.session.commit()
-    scope = (localized(services[0].name, req.lang) if context.args
-             else label(req.lang, "fb_all_services"))
-    if survey is None or not services:
+    series: list[ChartSeries] = []
+    shown = 0
+    for survey, services in groups:
+        scope = localized(services[0].name, req.lang) if context.args else label(
+            req.lang, "fb_all_services")
+        if len(groups) > 1:
+            scope = f"{scope} · {localized(survey.title, req.lang)}"
+        report = await feedback_report(req.session, survey, [s.id for s in services])
+        if not report.started and not report.responses:
+            continue
+        questions = [{"text": localized(q.text, req.lang), "stats": s,
+                      "distribution": _distribution(q, s.distribution, req.lang)}
+                     for q, s in zip(survey.questions, report.questions, strict=True)]
+        await reply(update, render(req.lang, "feedback_report", report=report, scope=scope,
+                                   questions=questions))
+        shown += 1
+        series += await _chart_series(req, survey, services)
+    if not shown:
+        scope = (localized(req.index.kb.services[context.args[0]].name, req.lang)
+                 if context.args else label(req.lang, "fb_all_services"))
         await reply(update, render(req.lang, "feedback_report_empty", scope=scope))
         return
-    report = await feedback_report(req.session, survey, [s.id for s in services])
-    if not report.started and not report.responses:
-        await reply(update, render(req.lang, "feedback_report_empty", scope=scope))
-        return
-    questions = [{"text": localized(q.text, req.lang), "stats": s,
-                  "distribution": _distribution(q, s.distribution, req.lang)}
-                 for q, s in zip(survey.questions, report.questions, strict=True)]
-    await reply(update, render(req.lang, "feedback_report", report=report, scope=scope,
-                               questions=questions))
+    if series:
+        png = await asyncio.to_thread(distribution_chart, series,
+                                      label(req.lang, "fb_chart_rating"),
+                                      label(req.lang, "fb_chart_nps"))
+        await release_db()
+        await update.effective_chat.send_photo(InputFile(png, filename="feedback.png"))
+
+
+async def _chart_series(req: Request, survey: Survey, services: list[Service]
+                        ) -> list[ChartSeries]:
     series = []
     for service in services:
         per = await feedback_report(req.session, survey, [service.id])
@@ -72,12 +99,7 @@ async def on_report(update: Update, context: Context, req: Request) -> None:
         nps = next((q.distribution for q in per.questions if q.type == "nps"), {})
         if per.responses and (ratings or nps):
             series.append(ChartSeries(localized(service.name, req.lang), ratings, nps))
-    if series:
-        png = await asyncio.to_thread(distribution_chart, series,
-                                      label(req.lang, "fb_chart_rating"),
-                                      label(req.lang, "fb_chart_nps"))
-        await release_db()
-        await update.effective_chat.send_photo(InputFile(png, filename="feedback.png"))
+    return series
 
 
 def _distribution(question, counts: dict[str, int], lang: str) -> str:  # type: ignore[no-untyped-def]

@@ -60,7 +60,8 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
     survey, service = survey_service
     uid, did = req.user.id, int(draft_id)
     if kind == "s":
-        await _summary_action(update, context, req, did, rest[0], survey, service)
+        await _summary_action(update, context, req, did, rest[0] if rest else "", survey,
+                              service)
         return
     if kind == "p":
         await flow.pause(req.session, uid, did)

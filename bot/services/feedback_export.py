@@ -1,7 +1,8 @@
 """Feedback export: one row per response, one column per question, stable column order.
 
 CSV is UTF-8 with a byte-order mark so that spreadsheet programs detect the encoding;
-multi-select answers are joined with "; ".
+multi-select answers are joined with "; ". Answers typed by SMEs that start like a formula
+(=, +, -, @) get a leading apostrophe, so that opening the file never runs them.
 """
 
 from __future__ import annotations
@@ -60,11 +61,22 @@ async def export_table(session: AsyncSession, surveys: dict[str, Survey],
     return Table(FIXED_COLUMNS + question_columns, rows)
 
 
+def _safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula is kept as text (a leading apostrophe)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _rows(table: Table) -> list[list[object]]:
+    return [[_safe(v) for v in row] for row in table.rows]
+
+
 def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(table.columns)
-    writer.writerows(table.rows)
+    writer.writerows(_rows(table))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -75,7 +87,7 @@ def to_xlsx(table: Table) -> bytes:
     sheet = book.active
     sheet.title = "responses"
     sheet.append(table.columns)
-    for row in table.rows:
+    for row in _rows(table):
         sheet.append(row)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()

@@ -103,7 +103,8 @@ async def start(session: AsyncSession, user_id: int, survey: Survey, service: Se
     else:
         stage, position = ("org_review", 0) if organisation else ("org", 0)
     draft = SurveyDraft(user_id=user_id, survey_id=survey.id, service_id=service.id,
-                        round=service.round, stage=stage, position=position, answers={},
+                        round=service.round, stage=stage, position=position,
+                        answers={"_anonymous": True} if survey.anonymous else {},
                         step=1 if stage == "questions" else 0, status="draft",
                         started_at=now, updated_at=now)
     session.add(draft)
@@ -261,5 +262,11 @@ async def cancel(session: AsyncSession, user_id: int, draft_id: int | None = Non
     if draft is None:
         return False
     draft.status, draft.updated_at = "cancelled", utcnow()
+    if draft.answers is not None and _is_anonymous(draft):
+        draft.user_id, draft.answers = None, {}
     await session.flush()
     return True
+
+
+def _is_anonymous(draft: SurveyDraft) -> bool:
+    return bool((draft.answers or {}).get("_anonymous"))

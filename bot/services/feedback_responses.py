@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.feedback import FeedbackAnswer, FeedbackResponse, SurveyDraft
@@ -30,14 +30,20 @@ async def has_response(session: AsyncSession, user_id: int, service: Service) ->
 
 
 async def close_abandoned(session: AsyncSession, now: datetime | None = None) -> int:
-    """Close drafts left untouched for ABANDON_AFTER; returns how many."""
+    """Close drafts left untouched for ABANDON_AFTER; returns how many.
+
+    Drafts of anonymous surveys also lose the user id and the answers: only the furthest
+    step, needed for drop-off figures, is kept.
+    """
     cutoff = (now or utcnow()) - ABANDON_AFTER
-    result = await session.execute(
-        update(SurveyDraft).where(SurveyDraft.status.in_(OPEN), SurveyDraft.updated_at < cutoff)
-        .values(status="abandoned")
-    )
+    drafts = (await session.scalars(select(SurveyDraft).where(
+        SurveyDraft.status.in_(OPEN), SurveyDraft.updated_at < cutoff))).all()
+    for draft in drafts:
+        draft.status = "abandoned"
+        if (draft.answers or {}).get("_anonymous"):
+            draft.user_id, draft.answers = None, {}
     await session.flush()
-    return result.rowcount or 0
+    return len(drafts)
 
 
 async def submit(session: AsyncSession, user_id: int, draft_id: int, survey: Survey,

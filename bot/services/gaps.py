@@ -8,6 +8,7 @@ phrasings the entry should learn.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from bot.search import NO_MATCH
 from bot.search.normalize import is_stop_word, tokens
 
 SIMILAR = 85  # token_sort_ratio at or above which two questions are the same gap
+MAX_ROWS = 2000  # the newest unanswered questions considered (grouping is quadratic)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +77,11 @@ async def gaps_report(
         .where(Question.asked_at >= since, Question.source == "chat")
         .where(or_(Question.status == NO_MATCH, Question.id.in_(unhelpful)))
         .order_by(Question.asked_at.desc(), Question.id.desc())
+        .limit(MAX_ROWS)
     )
     rows = [(text, "unhelpful" if bad else status) for text, status, bad in result.all()]
+    # Grouping compares each question with each group: off the event loop, and bounded.
+    groups = await asyncio.to_thread(group_questions, rows)
     resolved = await session.execute(
         select(Question.resolved_entry_id, Question.text)
         .where(Question.asked_at >= since, Question.resolved_entry_id.is_not(None))
@@ -90,4 +95,4 @@ async def gaps_report(
         (Phrasing(eid, tuple(texts[:5])) for eid, texts in per_entry.items()),
         key=lambda p: (-len(p.texts), p.entry_id),
     )
-    return GapsReport(days, tuple(group_questions(rows)[:limit]), tuple(phrasings[:limit]))
+    return GapsReport(days, tuple(groups[:limit]), tuple(phrasings[:limit]))

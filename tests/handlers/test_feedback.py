@@ -266,7 +266,7 @@ async def test_malformed_step_buttons_change_nothing(harness):
         assert [c.method for c in calls] == ["answerCallbackQuery"], forged
     async with harness.runtime.sessionmaker() as s:
         draft_row = await s.scalar(select(SurveyDraft))
-    assert draft_row.answers == {} and draft_row.position == 0
+    assert draft_row.answers == {"_anonymous": True} and draft_row.position == 0
 
 
 async def test_edited_messages_are_ignored(harness):
@@ -288,3 +288,22 @@ async def test_odd_digits_at_a_rating_question_are_refused(harness):
     for text in ("²", "--3", "٣"):
         calls = harness.messages(await harness.say(text))
         assert "answer with the buttons" in calls[0].text, text
+
+
+async def test_unfinished_anonymous_drafts_keep_no_identity(harness):
+    for close in ("cancel", "abandon"):
+        await harness.ask("/feedback")
+        step = last(harness, await harness.press("fbs:matching"))
+        await harness.press(data(step, "fq:").rsplit(":", 1)[0] + ":4")
+        if close == "cancel":
+            await harness.ask("/cancel")
+        else:
+            async with harness.runtime.sessionmaker() as s:
+                draft = await s.scalar(select(SurveyDraft).where(SurveyDraft.status == "draft"))
+                draft.updated_at = utcnow() - timedelta(days=8)
+                await s.commit()
+                assert await close_abandoned(s) == 1
+                await s.commit()
+    drafts = await rows(harness, SurveyDraft)
+    assert sorted(d.status for d in drafts) == ["abandoned", "cancelled"]
+    assert all(d.user_id is None and d.answers == {} and d.step >= 1 for d in drafts)

@@ -48,3 +48,23 @@ async def test_export_sends_a_csv_document(harness, session):
     calls = await harness.say("/export xlsx", **ADMIN)
     (document,) = [c for c in calls if c.method == "sendDocument"]
     assert document.params["_files"]["document"][0] == "feedback-all.xlsx"
+
+
+async def test_report_without_argument_covers_every_survey(harness, session):
+    from bot.db.feedback import FeedbackAnswer, FeedbackResponse, SurveyDraft
+
+    await seed(session)
+    response = FeedbackResponse(user_id=None, survey_id="quick-anon", service_id="matching",
+                                round=2, anonymous=True, language="en")
+    session.add(response)
+    await session.flush()
+    session.add(FeedbackAnswer(response_id=response.id, question_id="useful", number=4))
+    session.add(SurveyDraft(user_id=None, survey_id="quick-anon", service_id="matching",
+                            status="submitted", step=2, answers={}))
+    await session.commit()
+    calls = await harness.say("/report", **ADMIN)
+    texts = [c.text for c in harness.messages(calls)]
+    assert len(texts) == 2
+    assert "all services · Feedback on a piloted service" in texts[0]
+    assert "all services · Quick anonymous check" in texts[1] and "Responses: <b>1</b>" in texts[1]
+    assert [c.method for c in calls].count("sendPhoto") == 1

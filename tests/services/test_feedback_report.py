@@ -104,3 +104,13 @@ def test_chart_is_a_png():
     png = distribution_chart([ChartSeries("A", {"1": 0, "5": 2}, {"0": 1, "10": 3})],
                              "ratings", "NPS")
     assert png.startswith(b"\x89PNG") and len(png) > 1000
+
+
+def test_exported_text_never_runs_as_a_formula():
+    from bot.services.feedback_export import Table
+
+    table = Table(["a", "b"], [['=HYPERLINK("http://x","y")', "+1"], ["plain", 5]])
+    assert b"'=HYPERLINK" in to_csv(table)
+    sheet = load_workbook(io.BytesIO(to_xlsx(table)))["responses"]
+    assert sheet["A2"].value == '\'=HYPERLINK("http://x","y")' and sheet["A2"].data_type == "s"
+    assert sheet["B3"].value == 5
