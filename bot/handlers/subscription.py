@@ -53,9 +53,13 @@ async def _is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
     return member.status in ADMIN_STATUSES
 
 
-async def _may_manage(context: Context, req: Request, sub_chat_id: int, chat_type: str,
-                      owner: int | None) -> bool:
+async def _may_manage(update: Update, context: Context, req: Request, sub_chat_id: int,
+                      chat_type: str, owner: int | None) -> bool:
     """Private chats belong to their user; groups and channels to their administrators."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None and (
+            message.sender_chat.id == sub_chat_id):
+        return True  # an anonymous administrator speaks as the group itself
     if chat_type == ChatType.PRIVATE:
         return sub_chat_id == req.user.id or req.runtime.is_admin(req.user.id)
     if owner == req.user.id or req.runtime.is_admin(req.user.id):
@@ -75,7 +79,7 @@ async def on_subscribe(update: Update, context: Context, req: Request) -> None:
     if context.args and chat.type == ChatType.PRIVATE:
         await _subscribe_channel(update, context, req, context.args[0])
         return
-    if not await _may_manage(context, req, chat.id, chat.type, None):
+    if not await _may_manage(update, context, req, chat.id, chat.type, None):
         await reply(update, render(req.lang, "subscription_admins_only"))
         return
     sub, _ = await subscriptions.subscribe(
@@ -112,7 +116,7 @@ async def on_unsubscribe(update: Update, context: Context, req: Request) -> None
     chat = update.effective_chat
     if chat is None:
         return
-    if not await _may_manage(context, req, chat.id, chat.type, None):
+    if not await _may_manage(update, context, req, chat.id, chat.type, None):
         await reply(update, render(req.lang, "subscription_admins_only"))
         return
     if not await subscriptions.unsubscribe(req.session, chat.id):
@@ -134,7 +138,7 @@ async def on_subscription(update: Update, context: Context, req: Request) -> Non
         return
     note = None
     if context.args:
-        if not await _may_manage(context, req, chat.id, chat.type, sub.user_id):
+        if not await _may_manage(update, context, req, chat.id, chat.type, sub.user_id):
             await reply(update, render(req.lang, "subscription_admins_only"))
             return
         changes = _typed_changes(context.args)
@@ -169,7 +173,7 @@ async def on_settings_button(update: Update, context: Context, req: Request) -> 
     if sub is None:
         await query.answer(label(req.lang, "stale_button"))
         return
-    if not await _may_manage(context, req, sub.chat_id, _kind(sub), sub.user_id):
+    if not await _may_manage(update, context, req, sub.chat_id, _kind(sub), sub.user_id):
         await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
         return
     menu = _menu(req, sub, action) if value is None else None
@@ -251,7 +255,7 @@ async def on_digest_unsubscribe(update: Update, context: Context, req: Request) 
     if sub is None or not sub.active:
         await query.answer(label(req.lang, "stale_button"))
         return
-    if not await _may_manage(context, req, sub.chat_id, _kind(sub), sub.user_id):
+    if not await _may_manage(update, context, req, sub.chat_id, _kind(sub), sub.user_id):
         await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
         return
     await subscriptions.unsubscribe(req.session, sub.chat_id)

@@ -131,3 +131,13 @@ async def test_a_channel_is_subscribed_from_a_private_chat(harness):
     assert sub.chat_type == "channel" and sub.user_id == factories.USER_ID
     _members(harness, admins={BOT_ID})
     assert "could not subscribe" in (await harness.ask("/subscribe @alpinenews", user_id=7777)).text
+
+
+async def test_an_anonymous_group_administrator_may_subscribe_the_group(harness):
+    _members(harness, admins=set())  # Telegram would not call GroupAnonymousBot an admin
+    update = factories.message("/subscribe", user_id=1087968824, chat=GROUP,
+                               sender_chat=GROUP)
+    update["message"]["from"]["first_name"] = "Group"
+    reply = harness.messages(await harness.feed(update))[0]
+    assert "Only the administrators" not in reply.text
+    assert await _sub(harness, -100500) is not None
