@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.db.digest import DigestOutbox, DigestRun, DigestSubscription
 from bot.services import outbox
 from bot.services.outbox_sender import OutboxSender
+from bot.services.send_limits import RateLimiter, SendLimits
 from bot.services.subscriptions import subscribe
 from tests.services.test_digest_support import (
     NOW,
@@ -175,64 +176,53 @@ async def test_two_senders_draining_at_once_send_each_message_once(runtime):
     assert set((await _statuses(runtime)).values()) == {"sent"}
 
 
-async def test_senders_woken_together_after_a_stall_do_not_burst():
-    import asyncio
+class SteppedClock:
+    """Simulated time for concurrent senders: sleepers wake only when the test moves time on."""
 
-    from bot.services.send_limits import RateLimiter, SendLimits
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sent: list[float] = []
 
-    now = [0.0]
+    def __call__(self) -> float:
+        return self.now
 
-    async def sleep(seconds: float) -> None:  # wakes only when the driver moves time on
-        target = now[0] + seconds
-        while now[0] < target - 1e-9:  # noqa: ASYNC110 - a simulated clock, stepped by the test
+    async def sleep(self, seconds: float) -> None:
+        target = self.now + seconds
+        while self.now < target - 1e-9:  # noqa: ASYNC110 - stepped by the test
             await asyncio.sleep(0)
 
-    limiter = RateLimiter(SendLimits(per_second=10, headroom=1.0), clock=lambda: now[0],
-                          sleep=sleep)
-    sent: list[float] = []
+    def senders(self, limiter: RateLimiter, chats: int) -> list[asyncio.Task]:
+        async def send(chat: int) -> None:
+            await limiter.acquire(chat, False)
+            self.sent.append(self.now)
 
-    async def send(chat: int) -> None:
-        await limiter.acquire(chat, False)
-        sent.append(now[0])
+        return [asyncio.create_task(send(chat)) for chat in range(chats)]
 
-    tasks = [asyncio.create_task(send(chat)) for chat in range(40)]
+    async def run(self, tasks: list[asyncio.Task], step: float, until_sent: int | None = None
+                  ) -> None:
+        while (len(self.sent) < until_sent) if until_sent else not all(t.done() for t in tasks):
+            await asyncio.sleep(0)
+            self.now += step
+
+
+async def test_senders_woken_together_after_a_stall_do_not_burst():
+    clock = SteppedClock()
+    limiter = RateLimiter(SendLimits(per_second=10, headroom=1.0), clock=clock, sleep=clock.sleep)
+    tasks = clock.senders(limiter, 40)
     await asyncio.sleep(0)
-    now[0] += 1.5  # the event loop stalls: every slot up to here has passed
-    while not all(t.done() for t in tasks):
-        await asyncio.sleep(0)
-        now[0] += 0.01
-    assert len(sent) == 40
-    busiest = max(sum(1 for s in sent if t <= s < t + 1.0) for t in sent)
+    clock.now += 1.5  # the event loop stalls: every slot up to here has passed
+    await clock.run(tasks, 0.01)
+    assert len(clock.sent) == 40
+    busiest = max(sum(1 for s in clock.sent if t <= s < t + 1.0) for t in clock.sent)
     assert busiest <= 10
 
 
 async def test_a_429_holds_back_senders_that_were_already_waiting():
-    import asyncio
-
-    from bot.services.send_limits import RateLimiter, SendLimits
-
-    now = [0.0]
-
-    async def sleep(seconds: float) -> None:
-        target = now[0] + seconds
-        while now[0] < target - 1e-9:  # noqa: ASYNC110 - a simulated clock, stepped by the test
-            await asyncio.sleep(0)
-
-    limiter = RateLimiter(SendLimits(per_second=30, headroom=1.0), clock=lambda: now[0],
-                          sleep=sleep)
-    sent: list[float] = []
-
-    async def send(chat: int) -> None:
-        await limiter.acquire(chat, False)
-        sent.append(now[0])
-
-    tasks = [asyncio.create_task(send(chat)) for chat in range(60)]
-    while len(sent) < 5:
-        await asyncio.sleep(0)
-        now[0] += 0.005
+    clock = SteppedClock()
+    limiter = RateLimiter(SendLimits(per_second=30, headroom=1.0), clock=clock, sleep=clock.sleep)
+    tasks = clock.senders(limiter, 60)
+    await clock.run(tasks, 0.005, until_sent=5)
     limiter.pause(3.0)  # Telegram answered 429 retry_after=3 at this moment
-    paused_at = now[0]
-    while not all(t.done() for t in tasks):
-        await asyncio.sleep(0)
-        now[0] += 0.005
-    assert not [s for s in sent if paused_at < s < paused_at + 3.0]
+    paused_at = clock.now
+    await clock.run(tasks, 0.005)
+    assert not [s for s in clock.sent if paused_at < s < paused_at + 3.0]
