@@ -29,6 +29,7 @@ from __future__ import annotations
 import gc
 import math
 import time
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,15 +57,6 @@ SHORT_UNKNOWN_WEIGHT = 0.3  # ... unless it is one or two letters: a particle, n
 W_COVERAGE, W_PHRASE, W_FUZZY = 0.5, 0.35, 0.15
 
 
-@dataclass(slots=True)
-class _Phrase:
-    doc: int
-    keys: tuple[str, ...]
-    weight: float  # 1 for the title and questions, KEYWORD_WEIGHT for keywords
-    text: str  # the keys joined, for fuzzy comparison
-    idf: float = 0.0  # total weight of its keys
-
-
 @dataclass(frozen=True, slots=True)
 class _QueryToken:
     weight: float  # idf, lowered for synonym shadows
@@ -82,31 +74,35 @@ class SearchIndex:
         self._doc_entry: list[str] = []
         self._doc_lang: list[str] = []
         self._doc_phrases: list[range] = []
-        self._phrases: list[_Phrase] = []
+        # The phrasings (title, questions, keywords) of every document, in parallel arrays
+        # rather than an object each: a large build would leave the collector 100,000s to walk.
+        self._phrase_doc = array("i")
+        self._phrase_weight = array("d")  # 1 for the title and questions, KEYWORD_WEIGHT for keywords
+        self._phrase_text: list[str] = []  # its keys joined by spaces, for fuzzy comparison
+        self._phrase_idf = array("d")  # the total weight of its keys
         self._postings = Postings(sort_above=MAX_POSTINGS)
         self._phrase_postings = PhrasePostings()
-        self._raw_words: set[str] = set(STOP_WORDS)  # every word the knowledge uses
         phrase_words: set[str] = set(STOP_WORDS)  # the words typos are corrected to
         key_maker = KeyMaker(self.synonyms)
         with _collector_paused():
             for entry in kb.entries.values():
                 for text in entry.texts.values():
                     self._add_doc(entry.id, text, phrase_words, key_maker)
-        for group in kb.synonyms:
-            for term in group:
-                phrase_words.update(tokens(term))
-        self._raw_words |= phrase_words
-        with _collector_paused():
-            self._postings.freeze()
-            self._phrase_postings.freeze()
-        total = max(len(self._doc_entry), 1)
-        frequencies = self._postings.document_frequencies()
-        self._idf = {k: math.log(1 + total / n) for k, n in frequencies.items()}
-        for key in self._idf:  # the exact wording of a synonym weighs a share of its group
-            if key[0] == SHADOW_PREFIX:
-                self._idf[key] = SHADOW_WEIGHT * self._idf.get(shadow_group(key), 0.0)
-        for phrase in self._phrases:
-            phrase.idf = sum(self._idf[k] for k in phrase.keys)
+            for group in kb.synonyms:
+                for term in group:
+                    phrase_words.update(tokens(term))
+            self._raw_words = phrase_words | key_maker.words()  # every word the knowledge uses
+            names = list(key_maker.key_ids)
+            self._postings.freeze(names)
+            self._phrase_postings.freeze(names)
+            total = max(len(self._doc_entry), 1)
+            frequencies = self._postings.document_frequencies()
+            self._idf = {k: math.log(1 + total / n) for k, n in frequencies.items()}
+            for key in self._idf:  # the exact wording of a synonym weighs a share of its group
+                if key[0] == SHADOW_PREFIX:
+                    self._idf[key] = SHADOW_WEIGHT * self._idf.get(shadow_group(key), 0.0)
+            idf_of = self._idf.__getitem__
+            self._phrase_idf = array("d", [sum(map(idf_of, text.split(" "))) for text in self._phrase_text])
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + total)
         self._typos = TypoIndex(phrase_words)
         self.build_seconds = time.perf_counter() - started
@@ -114,31 +110,42 @@ class SearchIndex:
     def _add_doc(self, entry_id: str, text: EntryText, phrase_words: set[str],
                  key_maker: KeyMaker) -> None:
         doc_id = len(self._doc_entry)
+        lang = text.lang
         self._doc_entry.append(entry_id)
-        self._doc_lang.append(text.lang)
-        first = len(self._phrases)
-        tiers: dict[str, int] = {}  # the best field of each key of a phrasing; BODY otherwise
-        phrase_keys: list[str] = []
-        fields = [(text.title, 1.0)] + [(q, 1.0) for q in text.questions]
-        fields += [(k, KEYWORD_WEIGHT) for k in text.keywords]
-        for phrase, weight in fields:
-            raw = tokens(phrase)
-            phrase_words.update(raw)
-            all_keys = key_maker.keys(raw, text.lang)
-            phrase_keys += all_keys
-            keys = tuple(dict.fromkeys(all_keys))
-            if not keys:
-                continue
-            tier = TITLE if weight == 1.0 else KEYWORD
-            for key in keys:
-                if tiers.get(key, BODY) > tier:
-                    tiers[key] = tier
-            self._phrase_postings.add(len(self._phrases), keys)
-            self._phrases.append(_Phrase(doc_id, keys, weight, " ".join(keys)))
-        counts = key_maker.counts(body_tokens(text.body), text.lang, self._raw_words)
-        counts.update(phrase_keys)
-        self._doc_phrases.append(range(first, len(self._phrases)))
-        self._postings.add(doc_id, tiers, counts)
+        self._doc_lang.append(lang)
+        first = len(self._phrase_text)
+        strong = [tokens(text.title), *map(tokens, text.questions)]  # weigh fully
+        weak = list(map(tokens, text.keywords))  # weigh KEYWORD_WEIGHT
+        body = body_tokens(text.body)
+        distinct = set(body)
+        phrase_words.update(*strong, *weak)
+        key_maker.learn(distinct.union(*strong, *weak), lang)  # one stemmer call per document
+        key_id = key_maker.key_ids.__getitem__
+        field_keys: list[str] = []  # every key use of the title, questions and keywords
+        phrase_keys: list[str] = []  # the distinct keys of each phrasing, one after another
+        phrase_sizes: list[int] = []
+        texts, weights = self._phrase_text, self._phrase_weight
+        strong_uses = 0
+        for raws, weight in ((strong, 1.0), (weak, KEYWORD_WEIGHT)):
+            for raw in raws:
+                if all_keys := key_maker.learned_keys(raw, lang):
+                    field_keys += all_keys
+                    keys = list(dict.fromkeys(all_keys))
+                    phrase_keys += keys
+                    phrase_sizes.append(len(keys))
+                    texts.append(" ".join(keys))  # keys hold no spaces
+                    weights.append(weight)
+            if weight == 1.0:
+                strong_uses = len(field_keys)
+        self._phrase_doc.extend([doc_id] * len(phrase_sizes))
+        self._phrase_postings.add(first, map(key_id, phrase_keys), phrase_sizes)
+        uses = list(map(key_id, field_keys))
+        body_ids, taken = key_maker.body_ids(body, distinct, lang)
+        uses += body_ids
+        tiers = (array("b", (TITLE,)) * strong_uses + array("b", (KEYWORD,)) * (len(field_keys) - strong_uses)
+                 + array("b", (BODY,)) * len(body_ids))
+        self._doc_phrases.append(range(first, len(texts)))
+        self._postings.add(array("i", uses), tiers, taken)
 
     @property
     def size(self) -> int:
@@ -198,10 +205,10 @@ class SearchIndex:
         partial_of = dict(zip(ranked, partial[ranked].tolist(), strict=True))
         query_text = " ".join(min(q.matches, key=len) if q.matches else "?" for q in query)
         best: dict[str, tuple[float, str, bool]] = {}
-        phrases = self._phrases
+        texts, weights = self._phrase_text, self._phrase_weight
         for doc_id in ranked:
-            fuzzy = max((fuzz.token_sort_ratio(query_text, phrases[p].text) / 100
-                         * phrases[p].weight for p in self._doc_phrases[doc_id]), default=0.0)
+            fuzzy = max((fuzz.token_sort_ratio(query_text, texts[p]) / 100
+                         * weights[p] for p in self._doc_phrases[doc_id]), default=0.0)
             score = partial_of[doc_id] + W_FUZZY * fuzzy
             doc_lang = self._doc_lang[doc_id]
             if doc_lang == lang:
@@ -273,14 +280,14 @@ class SearchIndex:
                 covered[pid] += self._idf[key]
         best: dict[int, tuple[float, bool]] = {}
         for pid, value in hit.items():
-            phrase = self._phrases[pid]
+            idf, weight, doc = self._phrase_idf[pid], self._phrase_weight[pid], self._phrase_doc[pid]
             recall = value / total
-            precision = covered[pid] / phrase.idf if phrase.idf else 0.0
+            precision = covered[pid] / idf if idf else 0.0
             f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
-            exact = f1 > 0.999 and phrase.weight == 1.0
-            weighted = f1 * phrase.weight
-            current = best.get(phrase.doc, (0.0, False))
-            best[phrase.doc] = (max(current[0], weighted), current[1] or exact)
+            exact = f1 > 0.999 and weight == 1.0
+            weighted = f1 * weight
+            current = best.get(doc, (0.0, False))
+            best[doc] = (max(current[0], weighted), current[1] or exact)
         return best
 
 

@@ -1,15 +1,16 @@
 """Index keys for the texts of a build: stems, with synonym terms collapsed.
 
 A build turns every word of every entry into its key, so this is the hot path of a large
-knowledge base. Each language keeps a cache of word -> key ("" for a stop word) and the set of
-words a synonym term may start with; only those few words go through the synonym matcher.
-An answer body needs only how often each key occurs, not the order, so it is counted with
-C-level look-ups over all its words, and then corrected where a synonym term occurs.
+knowledge base. Each language keeps a map of word -> key ("" for a stop word) and of word ->
+key id (-1), filled once per document for all its new words in one call into the stemmer, and
+the set of words a synonym term may start with; only those few words go through the synonym
+matcher. An answer body needs only how often each key occurs, not the order, so its words
+become key ids with C-level look-ups, and the uses a synonym term takes over are listed apart.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from bot.search.normalize import is_stop_word, stem_many
 from bot.search.synonyms import SynonymMap
@@ -18,31 +19,50 @@ from bot.search.synonyms import SynonymMap
 class KeyMaker:
     def __init__(self, synonyms: SynonymMap) -> None:
         self._synonyms = synonyms
+        self.key_ids: dict[str, int] = {}  # every key made so far -> its id (ids in order)
         self._key_of: dict[str, dict[str, str]] = defaultdict(dict)  # lang -> word -> key
+        self._id_of: dict[str, dict[str, int]] = defaultdict(dict)  # lang -> word -> key id
         self._starters: dict[str, set[str]] = defaultdict(set)  # lang -> words a term may start with
-        self._known: dict[str, set[str]] = defaultdict(set)  # lang -> the words of key_of
 
-    def _learn(self, words: set[str], lang: str) -> None:
-        known = self._known[lang]
-        if new := words - known:
-            key_of, starters = self._key_of[lang], self._starters[lang]
+    def learn(self, words: set[str], lang: str) -> None:
+        """Make the keys of the words not seen in this language before."""
+        id_of = self._id_of[lang]  # the dict the words are looked up in next, while it is hot
+        if new := words.difference(id_of):  # a dict argument: looked up, not copied
+            key_of, starters, key_ids = self._key_of[lang], self._starters[lang], self.key_ids
+            may_start = self._synonyms.may_start
             words_in_order = list(new)
             for word, key in zip(words_in_order, stem_many(words_in_order, lang), strict=True):
-                key_of[word] = "" if is_stop_word(word) else key
-                if self._synonyms.may_start(word):
+                if is_stop_word(word) or not key:
+                    key_of[word], id_of[word] = "", -1
+                else:
+                    key_of[word], id_of[word] = key, key_ids.setdefault(key, len(key_ids))
+                if may_start(word):
                     starters.add(word)
-            known |= new
+
+    def words(self) -> set[str]:
+        """Every word learned, in any language."""
+        return set().union(*self._key_of.values())
 
     def keys(self, raw: list[str], lang: str) -> list[str]:
         """The keys of a short text (title, question, keyword) in order; stop words dropped."""
-        self._learn(set(raw), lang)
-        key_of, starters, synonyms = self._key_of[lang], self._starters[lang], self._synonyms
+        self.learn(set(raw), lang)
+        return self.learned_keys(raw, lang)
+
+    def learned_keys(self, raw: list[str], lang: str) -> list[str]:
+        """`keys` of words already learned."""
+        key_of, starters = self._key_of[lang], self._starters[lang]
+        if starters.isdisjoint(raw):  # most texts: no synonym term, every word its own key
+            return list(filter(None, map(key_of.__getitem__, raw)))
+        synonyms = self._synonyms
         keys: list[str] = []
         i, n = 0, len(raw)
         while i < n:
             tok = raw[i]
             if tok in starters and (found := synonyms.match(raw, i)) is not None:
-                keys += (found[1], synonyms.shadow(found[1], raw[i : i + found[0]]))
+                term = (found[1], synonyms.shadow(found[1], raw[i : i + found[0]]))
+                keys += term
+                for key in term:
+                    self.key_ids.setdefault(key, len(self.key_ids))
                 i += found[0]
                 continue
             if key := key_of[tok]:
@@ -50,33 +70,43 @@ class KeyMaker:
             i += 1
         return keys
 
-    def counts(self, raw: list[str], lang: str, seen: set[str]) -> Counter[str]:
-        """How often each key occurs in a long text: Counter(keys(raw, lang)), only faster.
+    def body_ids(self, raw: list[str], distinct: set[str], lang: str) -> tuple[list[int], list[int]]:
+        """The key ids of a long text, learned words only: Counter(keys(raw, lang)) is the count
+        of the ids (-1 aside) less the count of the second list, the uses that synonym terms
+        take over (their canonical and shadow keys are at the end of the first list).
 
-        Adds the text's distinct words to `seen`.
+        `distinct` is set(raw).
         """
-        distinct = set(raw)
-        seen.update(distinct)
-        self._learn(distinct, lang)
-        counts = Counter(map(self._key_of[lang].__getitem__, raw))
-        counts.pop("", None)
+        ids = list(map(self._id_of[lang].__getitem__, raw))
+        taken: list[int] = []
         if here := distinct & self._starters[lang]:
-            self._count_terms(raw, here, self._key_of[lang], counts)
-        return counts
+            self._take_terms(raw, here, self._id_of[lang], ids, taken)
+        return ids, taken
 
-    def _count_terms(self, raw: list[str], starters: set[str], key_of: dict[str, str],
-                     counts: Counter[str]) -> None:
+    def _take_terms(self, raw: list[str], starters: set[str], id_of: dict[str, int],
+                    ids: list[int], taken: list[int]) -> None:
         """Move the words of each synonym term occurrence to its canonical and shadow keys."""
-        synonyms = self._synonyms
+        synonyms, key_ids = self._synonyms, self.key_ids
         taken_until = 0
-        for i in [i for i, tok in enumerate(raw) if tok in starters]:
+        for i in _positions(raw, starters):
             if i < taken_until or (found := synonyms.match(raw, i)) is None:
                 continue
             taken_until = i + found[0]
-            for word in raw[i:taken_until]:
-                if key := key_of[word]:
-                    counts[key] -= 1
-                    if not counts[key]:  # the term took over every use of the word
-                        del counts[key]
-            counts[found[1]] += 1
-            counts[synonyms.shadow(found[1], raw[i:taken_until])] += 1
+            taken += [key for key in map(id_of.__getitem__, raw[i:taken_until]) if key >= 0]
+            for key in (found[1], synonyms.shadow(found[1], raw[i:taken_until])):
+                ids.append(key_ids.setdefault(key, len(key_ids)))
+
+
+def _positions(raw: list[str], words: set[str]) -> list[int]:
+    """Where the words occur in raw, in order (found by C-level scans: a body holds few)."""
+    found: list[int] = []
+    for word in words:
+        i = raw.index(word)
+        try:
+            while True:
+                found.append(i)
+                i = raw.index(word, i + 1)
+        except ValueError:
+            pass
+    found.sort()
+    return found

@@ -25,14 +25,13 @@ _LINK_TARGET_RE = re.compile(r"\]\(https?://[^)\s]+\)")  # as in bot.knowledge.m
 # The combining-mark blocks of Unicode: what NFKD splits off accented letters.
 _COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Slovenian has no Snowball stemmer; strip the common inflection endings (longest first).
-_SL_SUFFIXES = tuple(
-    sorted(
-        ["ega", "emu", "ima", "imi", "ami", "ih", "om", "em", "ov", "ev", "ah",
-         "ja", "ju", "je", "jo", "ji", "ij", "a", "e", "i", "o", "u"],
-        key=len,
-        reverse=True,
-    )
+_SL_SUFFIXES = ("ega", "emu", "ima", "imi", "ami", "ih", "om", "em", "ov", "ev", "ah",
+                "ja", "ju", "je", "jo", "ji", "ij", "a", "e", "i", "o", "u")
+_SL_ENDINGS = tuple(  # (length, the endings of that length), longest first
+    (n, frozenset(s for s in _SL_SUFFIXES if len(s) == n))
+    for n in sorted({len(s) for s in _SL_SUFFIXES}, reverse=True)
 )
+_SL_MIN_STEM = 4
 
 
 def fold(text: str) -> str:
@@ -67,20 +66,26 @@ def is_stop_word(token: str) -> bool:
 
 @lru_cache(maxsize=8)
 def _stemmer(lang: str):  # type: ignore[no-untyped-def]
-    return snowballstemmer.stemmer(_SNOWBALL[lang])
+    stemmer = snowballstemmer.stemmer(_SNOWBALL[lang])
+    if hasattr(stemmer, "maxCacheSize"):  # PyStemmer: its own cache only slows our cached callers
+        stemmer.maxCacheSize = 0
+    return stemmer
 
 
 def _stem_sl(token: str) -> str:
-    for suffix in _SL_SUFFIXES:
-        if len(token) - len(suffix) >= 4 and token.endswith(suffix):
-            return token[: -len(suffix)]
+    """The token less its longest common ending, if at least four letters remain."""
+    for n, endings in _SL_ENDINGS:  # (two endings of one length cannot both end the token)
+        if len(token) - n >= _SL_MIN_STEM and token[-n:] in endings:
+            return token[:-n]
     return token
 
 
-@lru_cache(maxsize=200_000)
-def stem(token: str, lang: str) -> str:
-    """The stem of a folded token in `lang`; numbers and short tokens stay as they are."""
-    if len(token) <= 3 or token.isdigit() or not token.isalpha():
+def _stemmable(token: str) -> bool:
+    return len(token) > 3 and token.isalpha()  # (a token is [a-z0-9]+: no digits, no stem)
+
+
+def _stem(token: str, lang: str) -> str:
+    if not _stemmable(token):
         return token
     if lang == "sl":
         return _stem_sl(token)
@@ -89,16 +94,29 @@ def stem(token: str, lang: str) -> str:
     return token
 
 
+@lru_cache(maxsize=200_000)
+def stem(token: str, lang: str) -> str:
+    """The stem of a folded token in `lang`; numbers and short tokens stay as they are."""
+    return _stem(token, lang)
+
+
 def stem_many(words: list[str], lang: str) -> list[str]:
-    """`stem` of many words at once: one call into the stemmer, for index builds."""
+    """`stem` of many words at once (one call into the stemmer), for index builds; it leaves
+    the caches of `stem` to queries."""
+    if lang == "sl":
+        return [_stem_sl(w) if len(w) > 3 and w.isalpha() else w for w in words]
     if lang not in _SNOWBALL:
-        return [stem(w, lang) for w in words]
-    stemmable = [w for w in words if len(w) > 3 and w.isalpha() and not w.isdigit()]
-    stems = dict(zip(stemmable, _stemmer(lang).stemWords(stemmable), strict=True))
-    return [stems.get(w, w) for w in words]
+        return list(words)
+    stems = _stemmer(lang).stemWords(words)
+    return [s if len(w) > 3 and w.isalpha() else w for w, s in zip(words, stems, strict=True)]
+
+
+def variants(token: str) -> frozenset[str]:
+    """`query_variants`, not cached."""
+    return frozenset({token, *(_stem(token, lang) for lang in LANGUAGES)})
 
 
 @lru_cache(maxsize=200_000)
 def query_variants(token: str) -> frozenset[str]:
     """Every form a query token may take in the index: itself and its stem in each language."""
-    return frozenset({token, *(stem(token, lang) for lang in LANGUAGES)})
+    return variants(token)

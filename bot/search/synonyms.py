@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from bot.search.normalize import query_variants, tokens
+from bot.search.normalize import query_variants, tokens, variants
 
 CANONICAL_PREFIX = "~g"
 SHADOW_PREFIX = "="
@@ -43,12 +43,12 @@ class SynonymMap:
 
     def _candidates(self, token: str) -> tuple[tuple[tuple[frozenset[str], ...], str], ...]:
         """The terms that may start at this token, longest first (cached per token)."""
+        if len(token) >= PREFIX and token[:PREFIX] not in self._prefixes:
+            return ()  # most words: told apart faster than looked up, and not worth keeping
         found = self._cache.get(token)
         if found is None:
-            found = ()
-            if token[:PREFIX] in self._prefixes or len(token) < PREFIX:
-                hits = {c for v in query_variants(token) for c in self._starts.get(v, ())}
-                found = tuple(sorted(hits, key=lambda c: (-len(c[0]), c[1])))
+            hits = {c for v in variants(token) for c in self._starts.get(v, ())}
+            found = tuple(sorted(hits, key=lambda c: (-len(c[0]), c[1])))
             if len(self._cache) >= MAX_CACHE:  # queries may bring any number of new words
                 self._cache.clear()
             self._cache[token] = found

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
+
+import pytest
 
 from bot.knowledge.markdown import to_plain_text
 from bot.search import ANSWERED, NO_MATCH, Match, Thresholds
 from bot.search.keys import KeyMaker
-from bot.search.normalize import body_tokens, tokens
-from bot.search.postings import BODY, TITLE, Postings
+from bot.search.normalize import body_tokens, stem, stem_many, tokens
+from bot.search.postings import BODY, TITLE, PhrasePostings, Postings
 from bot.search.results import AMBIGUOUS, decide
 from bot.search.synonyms import SynonymMap
 
@@ -19,13 +22,20 @@ BODY_TEXT = ("The entrepreneurial discovery process (EDP) drives smart specialis
              "discovery of priorities never ends. Smart people, smart specialisation, s3.")
 
 
-def test_body_counts_equal_counting_the_ordered_keys():
+def test_body_ids_count_like_the_ordered_keys():
     raw = tokens(BODY_TEXT)
-    expected = Counter(KeyMaker(SYNONYMS).keys(raw, "en"))
-    seen: set[str] = set()
-    assert KeyMaker(SYNONYMS).counts(raw, "en", seen) == expected
-    assert seen == set(raw)
-    assert all(count > 0 for count in expected.values())
+    plain = KeyMaker(SYNONYMS)
+    expected = Counter(plain.keys(raw, "en"))
+    maker = KeyMaker(SYNONYMS)
+    maker.learn(set(raw), "en")
+    ids, taken = maker.body_ids(raw, set(raw), "en")
+    assert taken  # the synonym terms took over some uses of their words
+    counts = Counter(i for i in ids if i >= 0)
+    counts.subtract(taken)
+    names = list(maker.key_ids)
+    assert {names[i]: n for i, n in counts.items() if n} == expected
+    assert all(count > 0 for count in counts.values() if count)
+    assert maker.words() == set(raw)
 
 
 def test_body_tokens_skip_link_targets_like_the_plain_text():
@@ -37,15 +47,29 @@ def test_body_tokens_skip_link_targets_like_the_plain_text():
 
 def test_long_posting_lists_are_read_strongest_first():
     postings = Postings(sort_above=2)
-    for doc in range(4):
-        postings.add(doc, {"k": TITLE} if doc == 3 else {}, {"k": 1 + doc, "other": 1})
-    postings.freeze()
+    names = ["k", "other", "unused", "gone"]
+    for doc in range(4):  # "k" is in the title of document 3 only, in every body 1 + doc times
+        title = [0] if doc == 3 else []
+        keys = title + [0] * (1 + doc) + [1, -1, 3]
+        tiers = [TITLE] * len(title) + [BODY] * (len(keys) - len(title))
+        postings.add(array("i", keys), array("b", tiers), removed=[3])
+    postings.freeze(names)
     docs, strengths, saturations = postings.read("k", 10)
     assert docs.tolist()[0] == 3 and strengths.tolist()[0] == 1.0
     assert postings.read("k", 2)[0].tolist() == [3, 0]
-    assert postings.document_frequencies() == {"k": 4, "other": 4}
+    assert postings.document_frequencies() == {"k": 4, "other": 4}  # taken back, never used
+    assert "gone" not in postings and "unused" not in postings and "k" in postings
     assert all(0 < s < 1 for s in saturations.tolist())
     assert BODY != TITLE
+
+
+def test_phrase_postings_list_each_keys_phrasings_in_order():
+    phrases = PhrasePostings()
+    phrases.add(0, [2, 0], [1, 1])  # phrasing 0 holds key 2, phrasing 1 key 0
+    phrases.add(2, [0, 1], [2])
+    phrases.freeze(["a", "b", "c", "d"])
+    assert list(phrases.get("a")) == [1, 2] and list(phrases.get("c")) == [0]
+    assert list(phrases.get("d")) == [] and list(phrases.get("missing")) == []
 
 
 def _matches(*scores: float) -> list[Match]:
@@ -61,3 +85,10 @@ def test_an_agreeing_second_opinion_lowers_the_bar_for_an_answer():
     assert decide(matches, t, ("e0", t.agree_lead / 2))[0] == NO_MATCH  # without a lead of its own
     close = _matches(0.60, 0.59)
     assert decide(close, t, ("e0", 1.0))[0] == AMBIGUOUS  # a near tie stays a question
+
+
+@pytest.mark.parametrize("lang", ["en", "it", "de", "fr", "sl"])
+def test_stemming_many_words_at_once_equals_one_by_one(lang):
+    words = ["specialisation", "regioni", "unternehmen", "entreprises", "regijah", "regija",
+             "podjetjem", "s3", "2020", "ab12", "was", "cluster", "clusters", "ima", "x"]
+    assert stem_many(words, lang) == [stem(w, lang) for w in words]
