@@ -114,6 +114,22 @@ def best_threshold(queries: list[Query], answers: list[Ranked]) -> float:
     return best
 
 
+WRONG_COST = 4  # a wrong answer misleads; an honest "I don't know" is logged for the curators
+
+
+def objective(s: Scores, n_in: int, n_out: int) -> float:
+    """What the tuners maximise: queries handled right (answered with the expected entry, or
+    rejected when out of scope), less WRONG_COST for each confidently wrong answer."""
+    return s.top1 * n_in + s.rejection * n_out - WRONG_COST * s.wrong * n_in
+
+
+def line(name: str, s: Scores) -> str:
+    """One line of figures, for the tuners."""
+    kinds = " ".join(f"{k} {v:.2f}" for k, v in s.per_kind.items())
+    return (f"{name}: top-1 {s.top1:.3f}, first {s.rank1:.3f}, rejection {s.rejection:.3f}, "
+            f"wrong {s.wrong:.3f} | {kinds}")
+
+
 def percentile(values: list[float], pct: float) -> float:
     if not values:
         return 0.0

@@ -26,23 +26,27 @@ and a smaller margin suffice. (Added to the score instead, BM25 made the ranking
 
 from __future__ import annotations
 
-import gc
 import math
 import time
 from array import array
-from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import DEFAULT_LANG, EntryText, KnowledgeBase
 from bot.search.keys import KeyMaker
 from bot.search.normalize import LANGUAGES, body_tokens, is_stop_word, query_variants, stem, tokens
-from bot.search.postings import BODY, KEYWORD, KEYWORD_WEIGHT, TITLE, PhrasePostings, Postings
-from bot.search.results import NO_MATCH, Match, SearchResult, Thresholds, decide
+from bot.search.postings import (
+    BODY,
+    KEYWORD,
+    KEYWORD_WEIGHT,
+    TITLE,
+    PhrasePostings,
+    Postings,
+    collector_paused,
+)
+from bot.search.results import Match, SearchResult, Thresholds, decide
 from bot.search.stopwords import STOP_WORDS
 from bot.search.synonyms import SHADOW_PREFIX, SynonymMap, shadow_group
 from bot.search.typos import TypoIndex
@@ -84,7 +88,7 @@ class SearchIndex:
         self._phrase_postings = PhrasePostings()
         phrase_words: set[str] = set(STOP_WORDS)  # the words typos are corrected to
         key_maker = KeyMaker(self.synonyms)
-        with _collector_paused():
+        with collector_paused():
             for entry in kb.entries.values():
                 for text in entry.texts.values():
                     self._add_doc(entry.id, text, phrase_words, key_maker)
@@ -192,28 +196,31 @@ class SearchIndex:
         return out
 
     def search(self, question: str, lang: str = DEFAULT_LANG, limit: int = 5) -> SearchResult:
+        matches, second_opinion = self.rank(question, lang)
+        status, suggestions = decide(matches, self.thresholds, second_opinion)
+        return SearchResult(question, lang, status, tuple(matches[:limit]), suggestions)
+
+    def rank(self, question: str, lang: str = DEFAULT_LANG) -> tuple[list[Match], tuple[str, float]]:
+        """Candidate entries, best first; and the whole-text BM25 ranking's first entry and lead."""
         query = self._query_tokens(question[:MAX_QUERY_CHARS])
         total = sum(q.weight for q in query)
         if not query or total == 0 or not any(q.matches for q in query):
-            return SearchResult(question, lang, NO_MATCH, ())
+            return [], ("", 0.0)
         coverage, bm25 = self._coverage(query)
-        phrase_scores = self._phrase_scores(query, total)
+        phrase_docs, phrase_values, phrase_exact = self._phrase_scores(query, total)
         partial = coverage * (W_COVERAGE / total)
-        for doc_id, (value, _) in phrase_scores.items():
-            partial[doc_id] += W_PHRASE * value
+        partial[phrase_docs] += W_PHRASE * phrase_values
+        exact_docs = set(phrase_docs[phrase_exact].tolist())
         ranked = _top(partial, MAX_CANDIDATES)
         partial_of = dict(zip(ranked, partial[ranked].tolist(), strict=True))
         query_text = " ".join(min(q.matches, key=len) if q.matches else "?" for q in query)
         best: dict[str, tuple[float, str, bool]] = {}
-        texts, weights = self._phrase_text, self._phrase_weight
-        for doc_id in ranked:
-            fuzzy = max((fuzz.token_sort_ratio(query_text, texts[p]) / 100
-                         * weights[p] for p in self._doc_phrases[doc_id]), default=0.0)
+        for doc_id, fuzzy in zip(ranked, self._fuzzy(query_text, ranked), strict=True):
             score = partial_of[doc_id] + W_FUZZY * fuzzy
             doc_lang = self._doc_lang[doc_id]
             if doc_lang == lang:
                 score += 0.01  # prefer the user's language on ties (capped below)
-            exact = phrase_scores.get(doc_id, (0.0, False))[1]
+            exact = doc_id in exact_docs
             entry_id = self._doc_entry[doc_id]
             if score > best.get(entry_id, (0.0, "", False))[0]:
                 best[entry_id] = (score, doc_lang, exact)
@@ -222,8 +229,18 @@ class SearchIndex:
              for eid, (s, dl, exact) in best.items()),
             key=lambda m: (-m.score, m.id),
         )
-        status, suggestions = decide(matches, self.thresholds, self._body_lead(bm25, total))
-        return SearchResult(question, lang, status, tuple(matches[:limit]), suggestions)
+        return matches, self._body_lead(bm25, total)
+
+    def _fuzzy(self, query_text: str, docs: list[int]) -> list[float]:
+        """Per document: rapidfuzz similarity of the query with its closest phrasing, in one C call."""
+        if not docs:
+            return []
+        ranges = [self._doc_phrases[d] for d in docs]  # never empty: every text has a title
+        pids = [p for r in ranges for p in r]
+        ratios = process.cdist([query_text], [self._phrase_text[p] for p in pids],
+                               scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
+        weighted = ratios * np.frombuffer(self._phrase_weight)[pids] / 100
+        return np.maximum.reduceat(weighted, np.cumsum([0, *map(len, ranges[:-1])])).tolist()
 
     def _coverage(self, query: list[_QueryToken]) -> tuple[np.ndarray, np.ndarray]:
         """Per document: the query weight it explains, each word by where the document has it;
@@ -262,49 +279,32 @@ class SearchIndex:
         values = list(best.values())
         return next(iter(best)), (values[0] - (values[1] if len(values) > 1 else 0.0)) / total
 
-    def _phrase_scores(self, query: list[_QueryToken], total: float) -> dict[int, tuple[float, bool]]:
-        """Per document: its best phrasing's F-measure, and whether one matched exactly."""
-        hit: dict[int, float] = defaultdict(float)
+    def _phrase_scores(self, query: list[_QueryToken], total: float) -> tuple[np.ndarray, ...]:
+        """The documents a phrasing reaches; each one's best phrasing F-measure; whether one
+        of its phrasings matched exactly. Vectorised over phrasings: common words reach many."""
+        n, get = len(self._phrase_text), self._phrase_postings.get
+        hit, covered = np.zeros(n), np.zeros(n)
         for q in query:
-            best_in_phrase: dict[int, float] = {}
+            best = np.zeros(n)  # a word with several keys counts its best in each phrasing
             for key, quality in q.matches.items():
-                for pid in self._phrase_postings.get(key):
-                    if quality > best_in_phrase.get(pid, 0.0):
-                        best_in_phrase[pid] = quality
-            for pid, quality in best_in_phrase.items():
-                hit[pid] += q.weight * quality
-        matched_keys = {k for q in query for k in q.matches}
-        covered: dict[int, float] = defaultdict(float)
-        for key in matched_keys:
-            for pid in self._phrase_postings.get(key):
-                covered[pid] += self._idf[key]
-        best: dict[int, tuple[float, bool]] = {}
-        for pid, value in hit.items():
-            idf, weight, doc = self._phrase_idf[pid], self._phrase_weight[pid], self._phrase_doc[pid]
-            recall = value / total
-            precision = covered[pid] / idf if idf else 0.0
-            f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
-            exact = f1 > 0.999 and weight == 1.0
-            weighted = f1 * weight
-            current = best.get(doc, (0.0, False))
-            best[doc] = (max(current[0], weighted), current[1] or exact)
-        return best
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a build makes millions of small objects.
-
-    They hold no reference cycles, yet every few thousand of them would start a collection
-    that walks them all again: a third of the build time of a large knowledge base.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+                pids = np.frombuffer(get(key), dtype=np.int32)
+                best[pids] = np.maximum(best[pids], quality)
+            hit += q.weight * best
+        for key in {k for q in query for k in q.matches}:
+            covered[np.frombuffer(get(key), dtype=np.int32)] += self._idf[key]
+        pids = np.flatnonzero(hit)
+        recall = hit[pids] / total
+        idf = np.frombuffer(self._phrase_idf)[pids]
+        precision = np.divide(covered[pids], idf, out=np.zeros(len(pids)), where=idf > 0)
+        f1 = np.divide(2 * recall * precision, recall + precision, out=np.zeros(len(pids)),
+                       where=recall + precision > 0)
+        weight = np.frombuffer(self._phrase_weight)[pids]
+        docs, inverse = np.unique(np.frombuffer(self._phrase_doc, dtype=np.int32)[pids],
+                                  return_inverse=True)
+        values, exact = np.zeros(len(docs)), np.zeros(len(docs), dtype=bool)
+        np.maximum.at(values, inverse, f1 * weight)
+        np.logical_or.at(exact, inverse, (f1 > 0.999) & (weight == 1.0))
+        return docs, values, exact
 
 
 def _top(values: np.ndarray, n: int) -> list[int]:
