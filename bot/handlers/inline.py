@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import InlineQueryHandler
 
@@ -21,7 +23,7 @@ async def on_inline_query(update: Update, context: Context, req: Request) -> Non
     text = query.query.strip()[:MAX_INLINE_QUERY]
     results = []
     if text:
-        found = req.index.search(text, req.lang, limit=RESULTS)
+        found = await asyncio.to_thread(req.index.search, text, req.lang, RESULTS)
         entries = req.index.kb.entries
         matches = () if found.status == NO_MATCH else found.matches
         for match in matches:
