@@ -3,11 +3,11 @@
     python -m bench.tune_fusion [--knowledge DIR] [--queries FILE] [--semantic-cache DIR]
 
 Each query is searched once (lexical result and cosine similarities); every combination of the
-grid below is then scored on the even-numbered lines only. The best one, by the number of
-queries handled right (answered with the expected entry, or rejected when out of scope) with
-each confidently wrong answer costing two, is printed with its figures on both halves. The
-shipped `Fusion` defaults in bot/search/hybrid.py come from this run; the odd lines are the
-held-out check that the choice was not fitted to its own data.
+grid below is then scored on the even-numbered lines only by `objective` (bench/metrics.py):
+queries handled right, each confidently wrong answer costing WRONG_COST. The best one is
+printed with its figures on both halves. The shipped `Fusion` defaults in bot/search/hybrid.py
+come from this run; the odd lines are the held-out check that the choice was not fitted to
+its own data.
 """
 
 from __future__ import annotations

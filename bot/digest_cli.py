@@ -34,7 +34,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.migrate import upgrade
     from bot.runtime import Runtime
 
-    runtime = Runtime.create(settings)
+    runtime = Runtime.create(settings, semantic=False)  # reads the knowledge, answers nothing
     try:
         await upgrade(runtime.engine)
         command = {"preview": _preview, "send": _send, "status": _status}[args.digest_command]

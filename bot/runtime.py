@@ -59,9 +59,12 @@ class Runtime:
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @classmethod
-    def create(cls, settings: Settings, index: AnswerIndex | None = None) -> Runtime:
+    def create(cls, settings: Settings, index: AnswerIndex | None = None,
+               semantic: bool = True) -> Runtime:
+        """`semantic=False` for tools that only read the knowledge (the digest commands):
+        they have no questions to answer, so no model to load or knowledge to embed."""
         if index is None:
-            encoder = load_semantic(settings)
+            encoder = load_semantic(settings) if semantic else None
         else:  # a reload keeps the layer the given index was built with
             encoder = index.semantic.encoder if isinstance(index, HybridIndex) else None
         index = index or build_index(settings, encoder)

@@ -40,6 +40,11 @@ def test_ask_with_semantic_layer_but_without_its_package_says_what_to_install(ca
     assert "SEMANTIC_MODEL" in err and "pip install 's3-cluster-assistant[semantic]'" in err
 
 
+def test_kb_embed_needs_the_semantic_layer_switched_on(capsys):
+    assert main(["kb", "embed", *KB]) == 2
+    assert "SEMANTIC_MODEL: is off" in capsys.readouterr().err
+
+
 def test_ask_json_reads_stdin_one_object_per_line(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("what is edp\n\npasta recipe\ncos'è l'EDP\n"))
     assert main(["ask", *KB, "--json", "--lang", "it", "-"]) == 0

@@ -43,6 +43,11 @@ def test_bad_settings_name_the_setting(monkeypatch, env, value, message):
     assert "\n" not in str(err.value)
 
 
+def test_empty_semantic_cache_dir_means_no_cache(monkeypatch):
+    monkeypatch.setenv("SEMANTIC_CACHE_DIR", "")
+    assert load().semantic_cache_dir is None
+
+
 def test_missing_token_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN is not set"):

@@ -48,10 +48,11 @@ async def on_question(update: Update, context: Context, req: Request) -> None:
         await reply(update, render(req.lang, "question_too_long", limit=MAX_QUESTION_CHARS))
         return
     # Off the event loop: with the semantic layer a search takes tens of milliseconds.
-    result = await asyncio.to_thread(req.index.search, text, req.lang)
+    index = req.index  # one index for the whole update, even if /reload swaps it meanwhile
+    result = await asyncio.to_thread(index.search, text, req.lang)
     recorded = await record_question(req.session, req.user.id or None, result)
     await req.session.commit()
-    entries = req.index.kb.entries
+    entries = index.kb.entries
     if result.status == ANSWERED:
         await send_answer(update, req, entries[result.best.id], recorded.id)
     elif result.status == AMBIGUOUS:

@@ -23,8 +23,9 @@ async def on_inline_query(update: Update, context: Context, req: Request) -> Non
     text = query.query.strip()[:MAX_INLINE_QUERY]
     results = []
     if text:
-        found = await asyncio.to_thread(req.index.search, text, req.lang, RESULTS)
-        entries = req.index.kb.entries
+        index = req.index  # one index for the whole update, even if /reload swaps it meanwhile
+        found = await asyncio.to_thread(index.search, text, req.lang, RESULTS)
+        entries = index.kb.entries
         matches = () if found.status == NO_MATCH else found.matches
         for match in matches:
             entry = entries[match.id]

@@ -79,7 +79,8 @@ class HybridIndex:
             matches.append(Match(eid, entry.text(lexical.lang).title, round(min(score, 1.0), 4),
                                  found.lang if found else shown_lang, found.exact if found else False))
         matches.sort(key=lambda m: (-m.score, m.id))
-        dense_first = self.semantic.entry_ids[int(np.argmax(cosines))] if len(cosines) else None
+        top = int(np.argmax(semantic)) if len(semantic) else -1
+        dense_first = self.semantic.entry_ids[top] if top >= 0 and semantic[top] > 0 else None
         status, suggestions = _decide(matches, lexical, dense_first, f)
         return SearchResult(lexical.question, lexical.lang, status, tuple(matches[:limit]), suggestions)
 
@@ -92,7 +93,7 @@ def _decide(matches: list[Match], lexical: SearchResult, dense_first: str | None
     lead = best.score - (matches[1].score if len(matches) > 1 else 0.0)
     lexical_first = lexical.best.id if lexical.best else None
     confirmed = lexical.status == ANSWERED and lexical_first == best.id
-    agreed = lexical_first == dense_first == best.id
+    agreed = dense_first is not None and lexical_first == dense_first == best.id
     if (confirmed or (agreed and best.score >= f.agree_answer and lead >= f.agree_margin)
             or (best.score >= f.answer and lead >= f.margin)):
         return ANSWERED, ()

