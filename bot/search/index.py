@@ -45,6 +45,7 @@ from bot.search.postings import (
     PhrasePostings,
     Postings,
     collector_paused,
+    top_positions,
 )
 from bot.search.results import Match, SearchResult, Thresholds, decide
 from bot.search.stopwords import STOP_WORDS
@@ -211,7 +212,7 @@ class SearchIndex:
         partial = coverage * (W_COVERAGE / total)
         partial[phrase_docs] += W_PHRASE * phrase_values
         exact_docs = set(phrase_docs[phrase_exact].tolist())
-        ranked = _top(partial, MAX_CANDIDATES)
+        ranked = top_positions(partial, MAX_CANDIDATES)
         partial_of = dict(zip(ranked, partial[ranked].tolist(), strict=True))
         query_text = " ".join(min(q.matches, key=len) if q.matches else "?" for q in query)
         best: dict[str, tuple[float, str, bool]] = {}
@@ -278,7 +279,8 @@ class SearchIndex:
         when it picks the same entry on its own, that entry is more likely right.
         """
         best: dict[str, float] = {}
-        for doc_id, value in zip(top := _top(bm25, 2 * len(LANGUAGES)), bm25[top].tolist(), strict=True):
+        top = top_positions(bm25, 2 * len(LANGUAGES))
+        for doc_id, value in zip(top, bm25[top].tolist(), strict=True):
             best.setdefault(self._doc_entry[doc_id], value)  # an entry's best text comes first
         if not best:
             return "", 0.0
@@ -311,11 +313,3 @@ class SearchIndex:
         np.maximum.at(values, inverse, f1 * weight)
         np.logical_or.at(exact, inverse, (f1 > 0.999) & (weight == 1.0))
         return docs, values, exact
-
-
-def _top(values: np.ndarray, n: int) -> list[int]:
-    """The positions of the n largest positive values, largest first."""
-    found = np.flatnonzero(values > 0)
-    if len(found) > n:
-        found = found[np.argpartition(-values[found], n - 1)[:n]]
-    return found[np.argsort(-values[found], kind="stable")].tolist()

@@ -200,3 +200,11 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def top_positions(values: np.ndarray, n: int) -> list[int]:
+    """The positions of the n largest positive values, largest first."""
+    found = np.flatnonzero(values > 0)
+    if len(found) > n:
+        found = found[np.argpartition(-values[found], n - 1)[:n]]
+    return found[np.argsort(-values[found], kind="stable")].tolist()
