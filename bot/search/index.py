@@ -293,6 +293,10 @@ class SearchIndex:
         n, get = len(self._phrase_text), self._phrase_postings.get
         hit, covered = np.zeros(n), np.zeros(n)
         for q in query:
+            if len(q.matches) == 1:  # most words: one key, added straight in
+                ((key, quality),) = q.matches.items()
+                hit[np.frombuffer(get(key), dtype=np.int32)] += q.weight * quality
+                continue
             best = np.zeros(n)  # a word with several keys counts its best in each phrasing
             for key, quality in q.matches.items():
                 pids = np.frombuffer(get(key), dtype=np.int32)

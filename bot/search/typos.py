@@ -35,10 +35,8 @@ class TypoIndex:
 
     def _neighbours(self, word: str, length: int, edits: int) -> list[str]:
         buckets, empty = self._buckets, frozenset[str]()
-        found: set[str] = set()
-        for place in range(edits + 1):
-            for letter in word[: edits + 1]:
-                found |= buckets.get((length, place, letter), empty)
+        found = set().union(*(buckets.get((length, place, letter), empty)
+                              for place in range(edits + 1) for letter in word[: edits + 1]))
         return list(found)  # the caller orders its findings
 
     def corrections(self, word: str) -> list[tuple[str, float]]:
