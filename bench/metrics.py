@@ -115,12 +115,17 @@ def best_threshold(queries: list[Query], answers: list[Ranked]) -> float:
 
 
 WRONG_COST = 4  # a wrong answer misleads; an honest "I don't know" is logged for the curators
+MAX_WRONG = 0.02  # the targets: at most 2% confidently wrong ...
+MIN_REJECTION = 0.90  # ... and at least 90% of out-of-scope questions rejected
+BREACH_COST = 1000  # per unit of a target missed: any setting that meets both wins
 
 
 def objective(s: Scores, n_in: int, n_out: int) -> float:
     """What the tuners maximise: queries handled right (answered with the expected entry, or
-    rejected when out of scope), less WRONG_COST for each confidently wrong answer."""
-    return s.top1 * n_in + s.rejection * n_out - WRONG_COST * s.wrong * n_in
+    rejected when out of scope), less WRONG_COST for each confidently wrong answer, among the
+    settings that meet the wrong-answer and rejection targets on the lines tuned on."""
+    breach = max(0.0, s.wrong - MAX_WRONG) + max(0.0, MIN_REJECTION - s.rejection)
+    return s.top1 * n_in + s.rejection * n_out - WRONG_COST * s.wrong * n_in - BREACH_COST * breach
 
 
 def line(name: str, s: Scores) -> str:

@@ -10,13 +10,13 @@ ANSWERED, AMBIGUOUS, NO_MATCH = "answered", "ambiguous", "no_match"
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     # Chosen by `python -m bench.tune_thresholds` on the benchmark's even lines.
-    answer: float = 0.45  # best score needed for a confident answer
+    answer: float = 0.55  # best score needed for a confident answer
     margin: float = 0.08  # ... and its lead over the best other entry
     suggest: float = 0.55  # lowest score offered as "did you mean"
     suggest_window: float = 0.15  # offer entries within this distance of the best
     # When BM25 over the whole text independently ranks the same entry first, by this lead:
     agree_lead: float = 0.10  # (a share of the query's weight)
-    agree_answer: float = 0.35  # ... a lower score suffices for a confident answer
+    agree_answer: float = 0.45  # ... a lower score suffices for a confident answer
     agree_margin: float = 0.03  # ... with a smaller lead over the best other entry
 
 

@@ -78,7 +78,10 @@ def _matches(*scores: float) -> list[Match]:
 
 def test_an_agreeing_second_opinion_lowers_the_bar_for_an_answer():
     t = Thresholds()
-    matches = _matches(0.38, 0.33)  # below the plain bar, and a small lead
+    score = t.agree_answer + 0.02
+    assert score < min(t.answer, t.suggest)
+    matches = _matches(score, score - 0.04)  # below the plain bar, and a small lead
+    assert t.agree_margin <= 0.04 < t.margin
     assert decide(matches, t)[0] == NO_MATCH
     assert decide(matches, t, ("e0", t.agree_lead))[0] == ANSWERED
     assert decide(matches, t, ("e1", 1.0))[0] == NO_MATCH  # it ranks another entry first
