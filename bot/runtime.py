@@ -23,7 +23,7 @@ class KnowledgeError(Exception):
 
 
 def load_semantic(settings: Settings) -> Encoder | None:
-    """The semantic layer's model when SEMANTIC_MODEL asks for one; loaded once per process."""
+    """The semantic layer's model when SEMANTIC_MODEL asks for one (the callers keep it)."""
     if settings.semantic_model == "off":
         return None
     try:
