@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from bot.search.german import is_participle, refine, without_ge
 from bot.search.stopwords import STOP_WORDS
 
 LANGUAGES = ("en", "it", "de", "fr", "sl")
@@ -89,9 +90,17 @@ def _stem(token: str, lang: str) -> str:
         return token
     if lang == "sl":
         return _stem_sl(token)
+    if lang == "de":
+        return _stem_de(token)
     if lang in _SNOWBALL:
         return _stemmer(lang).stemWord(token)
     return token
+
+
+def _stem_de(token: str) -> str:
+    if is_participle(token):
+        token = token[2:]
+    return refine(_stemmer("de").stemWord(token))
 
 
 @lru_cache(maxsize=200_000)
@@ -107,13 +116,19 @@ def stem_many(words: list[str], lang: str) -> list[str]:
         return [_stem_sl(w) if len(w) > 3 and w.isalpha() else w for w in words]
     if lang not in _SNOWBALL:
         return list(words)
+    if lang == "de":
+        return [_stem_de(w) if len(w) > 3 and w.isalpha() else w for w in words]
     stems = _stemmer(lang).stemWords(words)
     return [s if len(w) > 3 and w.isalpha() else w for w, s in zip(words, stems, strict=True)]
 
 
 def variants(token: str) -> frozenset[str]:
     """`query_variants`, not cached."""
-    return frozenset({token, *(_stem(token, lang) for lang in LANGUAGES)})
+    found = {token, *(_stem(token, lang) for lang in LANGUAGES)}
+    if (rest := without_ge(token)) is not None:  # a participle, or a verb of its own? both
+        found.add(_stem(rest, "de"))
+        found.add(refine(_stemmer("de").stemWord(token)))
+    return frozenset(found)
 
 
 @lru_cache(maxsize=200_000)
