@@ -116,9 +116,10 @@ def stem_many(words: list[str], lang: str) -> list[str]:
         return [_stem_sl(w) if len(w) > 3 and w.isalpha() else w for w in words]
     if lang not in _SNOWBALL:
         return list(words)
-    if lang == "de":
-        return [_stem_de(w) if len(w) > 3 and w.isalpha() else w for w in words]
-    stems = _stemmer(lang).stemWords(words)
+    if lang == "de":  # participles lose their "ge" before stemming, all stems are refined
+        stems = [refine(s) for s in _stemmer(lang).stemWords([w[2:] if is_participle(w) else w for w in words])]
+    else:
+        stems = _stemmer(lang).stemWords(words)
     return [s if len(w) > 3 and w.isalpha() else w for w, s in zip(words, stems, strict=True)]
 
 
