@@ -35,6 +35,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import DEFAULT_LANG, EntryText, KnowledgeBase
+from bot.search.compounds import split_compound
 from bot.search.keys import KeyMaker
 from bot.search.normalize import LANGUAGES, body_tokens, is_stop_word, query_variants, stem, tokens
 from bot.search.postings import (
@@ -160,27 +161,27 @@ class SearchIndex:
         """Synonym terms collapsed (with shadows), stop words dropped."""
         return [t for t in self.synonyms.apply(raw, shadows=True) if not is_stop_word(t)]
 
-    def _keys(self, raw: list[str], lang: str) -> list[str]:
-        return [stem(t, lang) for t in self._content(raw)]
-
     def signature(self, text: str, lang: str) -> frozenset[str]:
         """The set of index keys a text comes down to; equal sets match the same entries."""
-        return frozenset(self._keys(tokens(text), lang))
+        return frozenset(stem(t, lang) for t in self._content(tokens(text)))
 
     def _is_known(self, token: str) -> bool:
         return token in self._raw_words or any(v in self._postings for v in query_variants(token))
 
     def _query_tokens(self, text: str) -> list[_QueryToken]:
-        raw = tokens(text)
+        raw: list[str] = []
         quality: dict[str, float] = {}
-        for i, tok in enumerate(raw):
+        for tok in tokens(text):
             if is_stop_word(tok) or self._is_known(tok):
-                continue
-            corrections = self._typos.corrections(tok)
-            if corrections:  # a misspelt stop word is corrected, then dropped like one
-                word, similarity = corrections[0]
-                raw[i] = word
+                raw.append(tok)
+            elif parts := split_compound(tok, self._is_known):  # "clusterförderung"
+                raw += parts
+            elif corrections := self._typos.corrections(tok):  # a misspelt stop word is
+                word, similarity = corrections[0]  # corrected, then dropped like one
+                raw.append(word)
                 quality[word] = min(quality.get(word, 1.0), TYPO_DISCOUNT * similarity)
+            else:
+                raw.append(tok)
         out = []
         for tok in dict.fromkeys(self._content(raw)):  # unique, in order
             q = quality.get(tok, 1.0)

@@ -117,7 +117,8 @@ def stem_many(words: list[str], lang: str) -> list[str]:
     if lang not in _SNOWBALL:
         return list(words)
     if lang == "de":  # participles lose their "ge" before stemming, all stems are refined
-        stems = [refine(s) for s in _stemmer(lang).stemWords([w[2:] if is_participle(w) else w for w in words])]
+        bare = [w[2:] if is_participle(w) else w for w in words]
+        stems = [refine(s) for s in _stemmer(lang).stemWords(bare)]
     else:
         stems = _stemmer(lang).stemWords(words)
     return [s if len(w) > 3 and w.isalpha() else w for w, s in zip(words, stems, strict=True)]
