@@ -24,6 +24,7 @@ from bot.db.migrate import upgrade
 from bot.handlers import (
     admin,
     ask,
+    chat_moves,
     digest,
     errors,
     feedback,
@@ -41,7 +42,7 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 # Order matters: feature handlers first, the catch-all fallbacks of `errors` last.
-HANDLER_MODULES = (start, feedback, feedback_admin, privacy, topics, admin, inline, ask,
+HANDLER_MODULES = (chat_moves, start, feedback, feedback_admin, privacy, topics, admin, inline, ask,
                    subscription, digest, errors)
 PUBLIC_COMMANDS = ("start", "help", "topics", "language", "feedback", "cancel",
                    "subscribe", "subscription", "unsubscribe", "mydata", "forget")

@@ -20,7 +20,13 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.services.outbox_sender import ChatUnavailable, Rejected, RetryLater, TemporaryFailure
+from bot.services.outbox_sender import (
+    ChatMoved,
+    ChatUnavailable,
+    Rejected,
+    RetryLater,
+    TemporaryFailure,
+)
 
 GONE_PHRASES = ("chat not found", "user not found", "bot was kicked", "chat was deleted",
                 "have no rights to send", "not enough rights", "peer_id_invalid")
@@ -44,7 +50,7 @@ class TelegramTransport:
         except Forbidden as exc:
             raise ChatUnavailable(f"forbidden: {exc.message}") from exc
         except ChatMigrated as exc:
-            raise ChatUnavailable(f"migrated to {exc.new_chat_id}") from exc
+            raise ChatMoved(exc.new_chat_id) from exc
         except BadRequest as exc:
             if any(p in exc.message.lower() for p in GONE_PHRASES):
                 raise ChatUnavailable(exc.message) from exc

@@ -4,9 +4,11 @@ The transport (the Telegram adapter in `bot/handlers/digest_transport.py`, or a 
 one message and translates failures into the errors below, so this module stays free of
 Telegram imports and is shared by the bot, the CLI and the benchmark.
 
-Outcomes: a 429 pauses every send for its retry_after and retries the same part; a chat
-that is gone (403 blocked/kicked/deactivated, 400 chat not found) is `blocked` at once and
-its subscription deactivated; a network error is retried later with exponential backoff
+Outcomes: a 429 pauses every send for its retry_after and retries the same part; a group
+that became a supergroup has its subscription and queued digests moved to the new chat id
+(`bot/services/chat_moves.py`) and the same part is sent there; a chat that is gone (403
+blocked/kicked/deactivated, 400 chat not found) is `blocked` at once and its subscription
+deactivated; a network error is retried later with exponential backoff
 and, after DIGEST_MAX_ATTEMPTS, recorded as `failed`; any other rejection fails at once.
 See `bot/services/outbox.py` for the claim/lease protocol and the at-least-once window.
 """
@@ -17,7 +19,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -25,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import utcnow
 from bot.services import outbox
+from bot.services.chat_moves import move_chat
 from bot.services.outbox import BLOCKED, FAILED, ClaimedMessage
 from bot.services.send_limits import RateLimiter
 
@@ -44,6 +47,14 @@ class RetryLater(DeliveryError):
 
 class ChatUnavailable(DeliveryError):
     """Blocked, kicked, deactivated or unknown chat: never retry."""
+
+
+class ChatMoved(DeliveryError):
+    """The group became a supergroup with a new chat id: send there instead."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(f"chat moved to {new_chat_id}")
+        self.new_chat_id = new_chat_id
 
 
 class TemporaryFailure(DeliveryError):
@@ -140,7 +151,7 @@ class OutboxSender:
         queue.task_done()
 
     async def _deliver(self, message: ClaimedMessage) -> None:
-        part, throttled = message.parts_sent, 0
+        part, throttled, moved = message.parts_sent, 0, False
         while part < len(message.parts):
             last = part == len(message.parts) - 1
             await self.limiter.acquire(message.chat_id, message.is_group)
@@ -154,6 +165,15 @@ class OutboxSender:
                 if throttled > self.max_429_retries:
                     await self._defer(message, exc.seconds, str(exc), attempt=False)
                     return
+                continue
+            except ChatMoved as exc:
+                if moved:  # a second move for one message: something is wrong, stop here
+                    await self._settle(message, BLOCKED, str(exc))
+                    return
+                if not await self._move(message, exc.new_chat_id):
+                    self.stats.failed += 1  # the new chat has its own copy of this digest
+                    return
+                message, moved = replace(message, chat_id=exc.new_chat_id), True
                 continue
             except ChatUnavailable as exc:
                 await self._settle(message, BLOCKED, str(exc))
@@ -172,6 +192,15 @@ class OutboxSender:
             self.stats.messages += 1
             part += 1
         self.stats.sent += 1
+
+    async def _move(self, message: ClaimedMessage, new_chat_id: int) -> bool:
+        """Readdress the chat's subscription and queued digests; False when this row was
+        dropped instead (the new chat already has its own copy of this run's digest)."""
+        async with self.sessionmaker() as session:
+            moved = await move_chat(session, message.chat_id, new_chat_id)
+            await session.commit()
+        log.info("digest: chat %s moved to %s", message.chat_id, new_chat_id)
+        return message.id in moved.rows_moved
 
     async def _retry_or_fail(self, message: ClaimedMessage, exc: Exception) -> None:
         if message.attempts + 1 >= self.max_attempts:

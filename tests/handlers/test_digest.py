@@ -138,3 +138,22 @@ async def test_staff_preview_send_status_and_announce(harness, clock):
     assert "The &lt;b&gt;final&lt;/b&gt; conference is online." in announcement.text
     reply = await harness.ask("/announce lang:de Hallo", **ADMIN)
     assert "No subscriber matches" in reply.text
+
+
+async def test_a_group_upgraded_to_a_supergroup_gets_its_digest_at_the_new_id(harness, clock):
+    """Telegram answers a send to the old group id with its new id: the subscription moves
+    and the same digest goes to the supergroup."""
+    sub = await _subscribe(harness)
+    await harness.press(f"sub:{sub.id}:empty")  # a digest every week, to see where the next goes
+    new_id = -1001234567890
+    harness.api.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
+                          {"migrate_to_chat_id": new_id})
+    await digest.check_due(harness.app, now=MONDAY_9_ROME)
+    assert len(_digests(harness, new_id)) == 1
+    async with harness.runtime.sessionmaker() as s:
+        moved = await s.get(DigestSubscription, sub.id)
+        row = await s.scalar(select(DigestOutbox))
+    assert (moved.chat_id, moved.chat_type, moved.active) == (new_id, "supergroup", True)
+    assert (row.chat_id, row.status) == (new_id, "sent")
+    await digest.check_due(harness.app, now=MONDAY_9_ROME + timedelta(weeks=1))
+    assert len(_digests(harness, new_id)) == 2 and len(_digests(harness)) == 1  # refused once

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db.digest import DigestOutbox, DigestRun, DigestSubscription
 from bot.services import outbox
-from bot.services.outbox_sender import OutboxSender
+from bot.services.outbox_sender import ChatMoved, OutboxSender
 from bot.services.send_limits import RateLimiter, SendLimits
 from bot.services.subscriptions import subscribe
 from tests.services.test_digest_support import (
@@ -226,3 +226,18 @@ async def test_a_429_holds_back_senders_that_were_already_waiting():
     paused_at = clock.now
     await clock.run(tasks, 0.005)
     assert not [s for s in clock.sent if paused_at < s < paused_at + 3.0]
+
+
+async def test_a_chat_that_moved_gets_the_part_at_its_new_id(runtime):
+    subs = await _queue(runtime, [-500, -600], parts=2, is_group=True)
+    transport, clock = FakeTransport(), FakeClock()
+    transport.fail[-500] = [ChatMoved(-1005000)]
+    transport.fail[-600] = [ChatMoved(-1006000)]
+    transport.fail[-1006000] = [ChatMoved(-1007000)]  # moved again at once: give up
+    stats = await _sender(runtime, transport, clock).drain()
+    assert transport.to(-1005000) == ["part 1 for -500", "part 2 for -500"]
+    assert not transport.to(-1007000) and stats.sent == 1 and stats.blocked == 1
+    assert await _statuses(runtime) == {-1005000: "sent", -1006000: "blocked"}
+    async with runtime.sessionmaker() as s:
+        moved = await s.get(DigestSubscription, subs[-500])
+    assert (moved.chat_id, moved.active) == (-1005000, True)
