@@ -6,27 +6,20 @@
     dgu:<id> (under every digest) ──> unsubscribed in one step
 
 Group chats are managed by their administrators; a channel is subscribed from a private chat
-with `/subscribe @channel` by one of its administrators (the bot must be able to post).
+with `/subscribe @channel` by one of its administrators (the bot must be able to post), and
+`/subscription @channel` and `/unsubscribe @channel` work the same way (see
+subscription_access.py for who may manage what).
 """
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
-from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.constants import ChatType
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.handlers import subscription_ui as ui
-from bot.handlers.common import (
-    Context,
-    Request,
-    edit_or_reply,
-    release_db,
-    reply,
-    with_request,
-)
+from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
+from bot.handlers.subscription_access import is_chat_admin, managed_chat, may_manage, named_chat
 from bot.rendering import label, render
 from bot.services import subscriptions
 from bot.services.digest_schedule import (
@@ -37,34 +30,8 @@ from bot.services.digest_schedule import (
 )
 from bot.services.subscriptions import InvalidSetting, SubscriptionView
 
-log = logging.getLogger(__name__)
-ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 LANGUAGE_ZONES = {"it": "Europe/Rome", "de": "Europe/Berlin", "fr": "Europe/Paris",
                   "sl": "Europe/Ljubljana"}
-
-
-async def _is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
-    try:
-        await release_db()  # no database lock held while Telegram answers
-        member = await context.bot.get_chat_member(chat_id, user_id)
-    except TelegramError as exc:
-        log.info("cannot check membership of %s in %s: %s", user_id, chat_id, exc)
-        return False
-    return member.status in ADMIN_STATUSES
-
-
-async def _may_manage(update: Update, context: Context, req: Request, sub_chat_id: int,
-                      chat_type: str, owner: int | None) -> bool:
-    """Private chats belong to their user; groups and channels to their administrators."""
-    message = update.effective_message
-    if message is not None and message.sender_chat is not None and (
-            message.sender_chat.id == sub_chat_id):
-        return True  # an anonymous administrator speaks as the group itself
-    if chat_type == ChatType.PRIVATE:
-        return sub_chat_id == req.user.id or req.runtime.is_admin(req.user.id)
-    if owner == req.user.id or req.runtime.is_admin(req.user.id):
-        return True
-    return await _is_chat_admin(context, sub_chat_id, req.user.id)
 
 
 def _default_zone(req: Request) -> str:
@@ -79,7 +46,7 @@ async def on_subscribe(update: Update, context: Context, req: Request) -> None:
     if context.args and chat.type == ChatType.PRIVATE:
         await _subscribe_channel(update, context, req, context.args[0])
         return
-    if not await _may_manage(update, context, req, chat.id, chat.type, None):
+    if not await may_manage(update, context, req, chat.id, chat.type, None):
         await reply(update, render(req.lang, "subscription_admins_only"))
         return
     sub, _ = await subscriptions.subscribe(
@@ -92,15 +59,9 @@ async def on_subscribe(update: Update, context: Context, req: Request) -> None:
 
 async def _subscribe_channel(update: Update, context: Context, req: Request, target: str) -> None:
     """`/subscribe @channel` from a private chat, by one of the channel's administrators."""
-    try:
-        chat = await context.bot.get_chat(int(target) if target.lstrip("-").isdigit() else target)
-        allowed = chat.type in (ChatType.CHANNEL, ChatType.GROUP, ChatType.SUPERGROUP) and (
-            await _is_chat_admin(context, chat.id, req.user.id)
-            and await _is_chat_admin(context, chat.id, context.bot.id))
-    except TelegramError as exc:
-        log.info("cannot subscribe %s: %s", target, exc)
-        allowed = False
-    if not allowed:
+    chat = await named_chat(context, target)
+    if chat is None or not (await is_chat_admin(context, chat.id, req.user.id)
+                            and await is_chat_admin(context, chat.id, context.bot.id)):
         await reply(update, render(req.lang, "subscription_channel_failed"))
         return
     sub, _ = await subscriptions.subscribe(
@@ -113,35 +74,48 @@ async def _subscribe_channel(update: Update, context: Context, req: Request, tar
 
 @with_request
 async def on_unsubscribe(update: Update, context: Context, req: Request) -> None:
+    """Stop the digest here, or (`/unsubscribe @channel`, in private) in a chat one manages."""
     chat = update.effective_chat
     if chat is None:
         return
-    if not await _may_manage(update, context, req, chat.id, chat.type, None):
+    title = None
+    if context.args and chat.type == ChatType.PRIVATE:
+        if (named := await _named(update, context, req, context.args[0])) is None:
+            return
+        chat, title = named, named.title or context.args[0]
+    elif not await may_manage(update, context, req, chat.id, chat.type, None):
         await reply(update, render(req.lang, "subscription_admins_only"))
         return
     if not await subscriptions.unsubscribe(req.session, chat.id):
-        await reply(update, render(req.lang, "subscription_none"))
+        await reply(update, render(req.lang, "subscription_none", title=title))
         return
     await req.session.commit()
-    await reply(update, render(req.lang, "subscription_unsubscribed", title=None))
+    await reply(update, render(req.lang, "subscription_unsubscribed", title=title))
 
 
 @with_request
 async def on_subscription(update: Update, context: Context, req: Request) -> None:
-    """Show the settings; `time HH:MM` or `tz Area/City` arguments change them."""
-    chat = update.effective_chat
+    """Show the settings; `time HH:MM` or `tz Area/City` arguments change them; in private,
+    a first argument `@channel` means that chat's settings."""
+    chat, args = update.effective_chat, list(context.args or [])
     if chat is None:
         return
+    title = None
+    if args and chat.type == ChatType.PRIVATE and _names_chat(args[0]):
+        name = args.pop(0)
+        if (named := await _named(update, context, req, name)) is None:
+            return
+        chat, title = named, named.title or name
     sub = await subscriptions.get_subscription(req.session, chat.id)
     if sub is None:
-        await reply(update, render(req.lang, "subscription_none"))
+        await reply(update, render(req.lang, "subscription_none", title=title))
         return
     note = None
-    if context.args:
-        if not await _may_manage(update, context, req, chat.id, chat.type, sub.user_id):
+    if args:
+        if not await may_manage(update, context, req, chat.id, chat.type, sub.user_id):
             await reply(update, render(req.lang, "subscription_admins_only"))
             return
-        changes = _typed_changes(context.args)
+        changes = _typed_changes(args)
         if changes is None:
             await reply(update, render(req.lang, "subscription_usage", channel=False))
             return
@@ -149,6 +123,18 @@ async def on_subscription(update: Update, context: Context, req: Request) -> Non
         await req.session.commit()
         note = label(req.lang, "sub_saved")
     await reply(update, ui.settings_text(req.lang, sub, note), ui.settings_markup(req.lang, sub))
+
+
+def _names_chat(arg: str) -> bool:
+    """"@name" or a group's or channel's (negative) id, rather than a setting."""
+    return arg.startswith("@") or (arg.startswith("-") and arg[1:].isdigit())
+
+
+async def _named(update: Update, context: Context, req: Request, target: str):  # type: ignore[no-untyped-def]
+    """The group or channel the user named, if they manage it; otherwise say so."""
+    if (chat := await managed_chat(context, req, target)) is None:
+        await reply(update, render(req.lang, "subscription_channel_unknown", name=target))
+    return chat
 
 
 def _typed_changes(args: list[str]) -> dict | None:  # type: ignore[type-arg]
@@ -173,7 +159,7 @@ async def on_settings_button(update: Update, context: Context, req: Request) -> 
     if sub is None:
         await query.answer(label(req.lang, "stale_button"))
         return
-    if not await _may_manage(update, context, req, sub.chat_id, _kind(sub), sub.user_id):
+    if not await may_manage(update, context, req, sub.chat_id, _kind(sub), sub.user_id):
         await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
         return
     menu = _menu(req, sub, action) if value is None else None
@@ -255,7 +241,7 @@ async def on_digest_unsubscribe(update: Update, context: Context, req: Request) 
     if sub is None or not sub.active:
         await query.answer(label(req.lang, "stale_button"))
         return
-    if not await _may_manage(update, context, req, sub.chat_id, _kind(sub), sub.user_id):
+    if not await may_manage(update, context, req, sub.chat_id, _kind(sub), sub.user_id):
         await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
         return
     await subscriptions.unsubscribe(req.session, sub.chat_id)

@@ -133,6 +133,26 @@ async def test_a_channel_is_subscribed_from_a_private_chat(harness):
     assert "could not subscribe" in (await harness.ask("/subscribe @alpinenews", user_id=7777)).text
 
 
+async def test_a_channel_is_shown_and_unsubscribed_from_a_private_chat(harness):
+    _members(harness, admins={factories.USER_ID, BOT_ID})
+    assert "does not receive" in (await harness.ask("/unsubscribe @alpinenews")).text
+    await harness.ask("/subscribe")  # the user's own subscription, which must stay
+    await harness.ask("/subscribe @alpinenews")
+    shown = await harness.ask("/subscription @alpinenews")
+    assert "Alpine news" in shown.text and shown.buttons
+    saved = await harness.ask("/subscription @alpinenews time 07:30")
+    assert "07:30" in saved.text and (await _sub(harness, -100700)).hour == 7
+    _members(harness, admins={BOT_ID})  # someone else may neither see nor stop it
+    refused = await harness.ask("/unsubscribe @alpinenews", user_id=7777)
+    assert "could not find @alpinenews" in refused.text and (await _sub(harness, -100700)).active
+    _members(harness, admins={factories.USER_ID, BOT_ID})
+    done = await harness.ask("/unsubscribe @alpinenews")
+    assert "no more digests for Alpine news" in done.text
+    assert not (await _sub(harness, -100700)).active and (await _sub(harness)).active
+    paused = await harness.ask("/subscription @alpinenews")
+    assert "Digest paused for Alpine news" in paused.text and "resub" in paused.buttons[0][1]
+
+
 async def test_an_anonymous_group_administrator_may_subscribe_the_group(harness):
     _members(harness, admins=set())  # Telegram would not call GroupAnonymousBot an admin
     update = factories.message("/subscribe", user_id=1087968824, chat=GROUP,

@@ -1,0 +1,65 @@
+"""Who may manage which chat's digest subscription.
+
+A private chat belongs to its user; a group or channel to its administrators (asked from
+Telegram each time: rights change), to the person who subscribed it, and to project staff.
+A group or channel can also be named from a private chat (`/subscribe @channel`,
+`/unsubscribe @channel`, `/subscription @channel`), since a channel cannot send commands.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Chat, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+
+from bot.handlers.common import Context, Request, release_db
+
+log = logging.getLogger(__name__)
+ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+SHARED_TYPES = (ChatType.CHANNEL, ChatType.GROUP, ChatType.SUPERGROUP)
+
+
+async def is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
+    try:
+        await release_db()  # no database lock held while Telegram answers
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.info("cannot check membership of %s in %s: %s", user_id, chat_id, exc)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def may_manage(update: Update, context: Context, req: Request, sub_chat_id: int,
+                     chat_type: str, owner: int | None) -> bool:
+    """Private chats belong to their user; groups and channels to their administrators."""
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None and (
+            message.sender_chat.id == sub_chat_id):
+        return True  # an anonymous administrator speaks as the group itself
+    if chat_type == ChatType.PRIVATE:
+        return sub_chat_id == req.user.id or req.runtime.is_admin(req.user.id)
+    if owner == req.user.id or req.runtime.is_admin(req.user.id):
+        return True
+    return await is_chat_admin(context, sub_chat_id, req.user.id)
+
+
+async def named_chat(context: Context, target: str) -> Chat | None:
+    """The group or channel named by "@username" or its numeric id, if Telegram knows it."""
+    try:
+        await release_db()
+        chat = await context.bot.get_chat(int(target) if target.lstrip("-").isdigit() else target)
+    except TelegramError as exc:
+        log.info("cannot find chat %s: %s", target, exc)
+        return None
+    return chat if chat.type in SHARED_TYPES else None
+
+
+async def managed_chat(context: Context, req: Request, target: str) -> Chat | None:
+    """`named_chat`, if the user administers it (project staff manage every chat)."""
+    chat = await named_chat(context, target)
+    if chat is None or not (req.runtime.is_admin(req.user.id)
+                            or await is_chat_admin(context, chat.id, req.user.id)):
+        return None
+    return chat
