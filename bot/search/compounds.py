@@ -1,4 +1,8 @@
-"""Compound words: "Clusterförderung" asked, "Cluster" and "Förderung" known.
+"""Unknown query words: a typo of a known word, or a compound of known words.
+
+A word the index does not know is first compared with the known words (typos.py); a close
+match (`SURE_TYPO`) is taken as a typo. Otherwise it may be a compound: "Clusterförderung"
+asked, "Cluster" and "Förderung" known.
 
 German (and Slovenian and Dutch, less often) writes a new idea as one long word, and chat
 users coin compounds the knowledge never used. A query word the index does not know is read
@@ -13,10 +17,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.search.stopwords import STOP_WORDS
+from bot.search.typos import TypoIndex
 
+TYPO_DISCOUNT = 0.85  # a corrected word counts this much (times its similarity)
+SURE_TYPO = 0.9  # a correction this close is preferred to reading the word as a compound
+COMPOUND_DISCOUNT = 0.9  # the parts of a word read as a compound count a little less
 MIN_PART = 5
 MIN_COMPOUND = 2 * MIN_PART
 MAX_COMPOUND = 60  # longer "words" are pasted junk: not worth the look-ups
+
+
+def read_unknown(word: str, typos: TypoIndex,
+                 is_known: Callable[[str], bool]) -> list[tuple[str, float]]:
+    """The known words an unknown word stands for, each with its match quality; [] if none."""
+    found = typos.corrections(word)[:1]
+    if not (found and found[0][1] >= SURE_TYPO) and (parts := split_compound(word, is_known)):
+        return [(part, COMPOUND_DISCOUNT) for part in parts]
+    return [(known, TYPO_DISCOUNT * similarity) for known, similarity in found]
 
 
 def split_compound(word: str, is_known: Callable[[str], bool]) -> list[str] | None:

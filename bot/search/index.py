@@ -2,8 +2,8 @@
 
 How a query is scored (all parts in [0, 1]):
 - Tokens are folded, synonym groups collapse to one token, stop words go, and each remaining
-  token is looked up in every language's stemmed form; unknown words of four letters or more
-  may be read as a typo of a known word, at a discount.
+  token is looked up in every language's stemmed form; an unknown word may be read as a typo
+  of a known word or as a compound of known words, at a discount (compounds.py).
 - Documents (one per entry and language) and their phrasings (title, questions, keywords) are
   reached through compact inverted indexes (postings.py), so the cost follows the query's
   words, not the size of the knowledge base; a very common word is read only down to its
@@ -35,7 +35,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge.model import DEFAULT_LANG, EntryText, KnowledgeBase
-from bot.search.compounds import split_compound
+from bot.search.compounds import read_unknown
 from bot.search.keys import KeyMaker
 from bot.search.normalize import LANGUAGES, body_tokens, is_stop_word, query_variants, stem, tokens
 from bot.search.postings import (
@@ -53,7 +53,6 @@ from bot.search.stopwords import STOP_WORDS
 from bot.search.synonyms import SHADOW_PREFIX, SynonymMap, shadow_group
 from bot.search.typos import TypoIndex
 
-TYPO_DISCOUNT = 0.85
 MAX_CANDIDATES = 40
 MAX_QUERY_CHARS = 500
 MAX_POSTINGS = 2000  # documents read per query word; common words are read strongest first
@@ -174,14 +173,11 @@ class SearchIndex:
         for tok in tokens(text):
             if is_stop_word(tok) or self._is_known(tok):
                 raw.append(tok)
-            elif parts := split_compound(tok, self._is_known):  # "clusterförderung"
-                raw += parts
-            elif corrections := self._typos.corrections(tok):  # a misspelt stop word is
-                word, similarity = corrections[0]  # corrected, then dropped like one
-                raw.append(word)
-                quality[word] = min(quality.get(word, 1.0), TYPO_DISCOUNT * similarity)
-            else:
-                raw.append(tok)
+                continue
+            fixes = read_unknown(tok, self._typos, self._is_known)  # typo, compound, or neither
+            raw += [word for word, _ in fixes] or [tok]  # (a misspelt stop word then drops out)
+            for word, q in fixes:
+                quality[word] = min(quality.get(word, 1.0), q)
         out = []
         for tok in dict.fromkeys(self._content(raw)):  # unique, in order
             q = quality.get(tok, 1.0)

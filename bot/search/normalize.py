@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from bot.search.german import is_participle, refine, without_ge
+from bot.search.german import refine
 from bot.search.stopwords import STOP_WORDS
 
 LANGUAGES = ("en", "it", "de", "fr", "sl")
@@ -98,9 +98,7 @@ def _stem(token: str, lang: str) -> str:
 
 
 def _stem_de(token: str) -> str:
-    if is_participle(token):
-        token = token[2:]
-    return refine(_stemmer("de").stemWord(token))
+    return refine(_stemmer("de").stemWord(token), token)
 
 
 @lru_cache(maxsize=200_000)
@@ -116,9 +114,8 @@ def stem_many(words: list[str], lang: str) -> list[str]:
         return [_stem_sl(w) if len(w) > 3 and w.isalpha() else w for w in words]
     if lang not in _SNOWBALL:
         return list(words)
-    if lang == "de":  # participles lose their "ge" before stemming, all stems are refined
-        bare = [w[2:] if is_participle(w) else w for w in words]
-        stems = [refine(s) for s in _stemmer(lang).stemWords(bare)]
+    if lang == "de":
+        stems = list(map(refine, _stemmer(lang).stemWords(words), words))
     else:
         stems = _stemmer(lang).stemWords(words)
     return [s if len(w) > 3 and w.isalpha() else w for w, s in zip(words, stems, strict=True)]
@@ -126,11 +123,7 @@ def stem_many(words: list[str], lang: str) -> list[str]:
 
 def variants(token: str) -> frozenset[str]:
     """`query_variants`, not cached."""
-    found = {token, *(_stem(token, lang) for lang in LANGUAGES)}
-    if (rest := without_ge(token)) is not None:  # a participle, or a verb of its own? both
-        found.add(_stem(rest, "de"))
-        found.add(refine(_stemmer("de").stemWord(token)))
-    return frozenset(found)
+    return frozenset({token, *(_stem(token, lang) for lang in LANGUAGES)})
 
 
 @lru_cache(maxsize=200_000)

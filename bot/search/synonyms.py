@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from bot.search.german import without_ge
 from bot.search.normalize import query_variants, tokens, variants
 
 CANONICAL_PREFIX = "~g"
@@ -35,15 +36,16 @@ class SynonymMap:
                     self._starts[variant].append((pattern, canonical))
         for candidates in self._starts.values():
             candidates.sort(key=lambda c: len(c[0]), reverse=True)  # longest term wins
-        # A stem keeps the first letters of its word (Snowball only rewrites endings), so a
-        # token whose first letters start no term is skipped without stemming it: that is most
-        # of the words of a large knowledge base.
+        # A stem keeps the first letters of its word (Snowball only rewrites endings; a German
+        # participle loses its "ge", see german.py), so a token whose first letters start no
+        # term is skipped without stemming it: that is most of the words of a large knowledge base.
         self._prefixes = {v[:PREFIX] for v in self._starts}
         self._cache: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {}
 
     def _candidates(self, token: str) -> tuple[tuple[tuple[frozenset[str], ...], str], ...]:
         """The terms that may start at this token, longest first (cached per token)."""
-        if len(token) >= PREFIX and token[:PREFIX] not in self._prefixes:
+        if len(token) >= PREFIX and token[:PREFIX] not in self._prefixes and not (
+                (bare := without_ge(token)) and bare[:PREFIX] in self._prefixes):
             return ()  # most words: told apart faster than looked up, and not worth keeping
         found = self._cache.get(token)
         if found is None:

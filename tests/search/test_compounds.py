@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.knowledge import load_knowledge
 from bot.search import SearchIndex
-from bot.search.compounds import split_compound
+from bot.search.compounds import read_unknown, split_compound
 from tests.conftest import FIXTURE_KNOWLEDGE
+from tests.search.test_german import BUNDLED
 
 KNOWN = {"cluster", "forderung", "innovation", "gutschein", "regional", "entwicklung", "fonds",
          "rede", "signing"}
@@ -36,16 +37,11 @@ def test_an_unknown_compound_query_finds_the_entry_of_its_parts():
     plain = index.search("entrepreneurial discovery process")
     glued = index.search("entrepreneurialdiscoveryprocess")
     assert glued.best is not None and glued.best.id == plain.best.id == "edp"
-    assert glued.best.score == plain.best.score
+    assert glued.status == "answered" and glued.best.score < plain.best.score  # parts are a guess
 
 
-def test_a_long_run_of_letters_is_cheap_to_reject():
-    calls = []
-
-    def is_known(part: str) -> bool:
-        calls.append(part)
-        return False
-
-    assert split_compound("ab" * 30, is_known) is None
-    assert len(calls) < 60 * 60  # each tail once, not every way of cutting it
-    assert split_compound("ab" * 300, is_known) is None
+def test_a_close_typo_wins_over_a_compound_reading():
+    index = SearchIndex(load_knowledge(BUNDLED))
+    assert split_compound("clustermanagment", index._is_known) == ["cluster", "managment"]
+    fixes = read_unknown("clustermanagment", index._typos, index._is_known)
+    assert [word for word, _ in fixes] == ["clustermanagement"]  # one letter missing
