@@ -46,6 +46,7 @@ from bot.search.postings import (
     PhrasePostings,
     Postings,
     collector_paused,
+    idf_of_keys,
     top_positions,
 )
 from bot.search.results import Match, SearchResult, Thresholds, decide
@@ -99,15 +100,16 @@ class SearchIndex:
             self._raw_words = phrase_words | key_maker.words()  # every word the knowledge uses
             names = list(key_maker.key_ids)
             self._postings.freeze(names)
-            self._phrase_postings.freeze(names)
             total = max(len(self._doc_entry), 1)
-            frequencies = self._postings.document_frequencies()
-            self._idf = {k: math.log(1 + total / n) for k, n in frequencies.items()}
-            for key in self._idf:  # the exact wording of a synonym weighs a share of its group
-                if key[0] == SHADOW_PREFIX:
-                    self._idf[key] = SHADOW_WEIGHT * self._idf.get(shadow_group(key), 0.0)
-            idf_of = self._idf.__getitem__
-            self._phrase_idf = array("d", [sum(map(idf_of, text.split(" "))) for text in self._phrase_text])
+            idf = idf_of_keys(self._postings.frequencies_by_id, total)
+            for i, name in enumerate(names):  # the exact wording of a synonym: a share of its group
+                if name[0] == SHADOW_PREFIX:
+                    group = key_maker.key_ids.get(shadow_group(name))
+                    idf[i] = SHADOW_WEIGHT * idf[group] if group is not None else 0.0
+            used = np.flatnonzero(self._postings.frequencies_by_id).tolist()
+            self._idf = dict(zip([names[i] for i in used], idf[used].tolist(), strict=True))
+            self._phrase_idf = array("d", self._phrase_postings.totals(idf).tobytes())
+            self._phrase_postings.freeze(names)
         self._unknown_idf = UNKNOWN_WEIGHT * math.log(1 + total)
         self._typos = TypoIndex(phrase_words)
         self.build_seconds = time.perf_counter() - started

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from bot.search.normalize import is_stop_word, stem_many
+from bot.search.normalize import stem_many
+from bot.search.stopwords import STOP_WORDS
 from bot.search.synonyms import SynonymMap
 
 
@@ -28,16 +29,14 @@ class KeyMaker:
         """Make the keys of the words not seen in this language before."""
         id_of = self._id_of[lang]  # the dict the words are looked up in next, while it is hot
         if new := words.difference(id_of):  # a dict argument: looked up, not copied
-            key_of, starters, key_ids = self._key_of[lang], self._starters[lang], self.key_ids
-            may_start = self._synonyms.may_start
+            key_ids = self.key_ids
             words_in_order = list(new)
-            for word, key in zip(words_in_order, stem_many(words_in_order, lang), strict=True):
-                if is_stop_word(word) or not key:
-                    key_of[word], id_of[word] = "", -1
-                else:
-                    key_of[word], id_of[word] = key, key_ids.setdefault(key, len(key_ids))
-                if may_start(word):
-                    starters.add(word)
+            keys = ["" if word in STOP_WORDS else key
+                    for word, key in zip(words_in_order, stem_many(words_in_order, lang), strict=True)]
+            self._key_of[lang].update(zip(words_in_order, keys, strict=True))
+            id_of.update(zip(words_in_order, [key_ids.setdefault(key, len(key_ids)) if key else -1
+                                              for key in keys], strict=True))
+            self._starters[lang].update(self._synonyms.starters(words_in_order))
 
     def words(self) -> set[str]:
         """Every word learned, in any language."""

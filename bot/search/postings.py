@@ -43,6 +43,7 @@ class Postings:
         self._removed_docs = array("i")
         self._spans = _Spans()
         self._docs = self._strengths = self._saturations = np.zeros(0)
+        self.frequencies_by_id = np.zeros(0, dtype=np.int64)
 
     def add(self, keys: array, tiers: array, removed: Sequence[int] = ()) -> None:
         """The next document (ids 0, 1, ...): the key id of every use of a key in its whole
@@ -102,6 +103,7 @@ class Postings:
                 docs[span][strongest], strengths[span][strongest], saturations[span][strongest])
         self._docs, self._strengths, self._saturations = docs, strengths, saturations
         self._spans = _Spans(names, lengths, starts)
+        self.frequencies_by_id = lengths  # documents per key id (0 for a key no document keeps)
         self._row_keys, self._row_tiers, self._doc_rows = array("i"), array("b"), array("q")
         self._removed_keys, self._removed_docs = array("i"), array("i")
 
@@ -134,6 +136,13 @@ class PhrasePostings:
             raise ValueError("phrasings come in id order")
         self._row_keys.extend(keys)
         self._sizes.extend(sizes)
+
+    def totals(self, per_key: np.ndarray) -> np.ndarray:
+        """Before freezing: for each phrasing, the sum of `per_key[key id]` over its keys."""
+        sizes = np.frombuffer(self._sizes, dtype=np.int64)
+        phrases = np.repeat(np.arange(len(sizes)), sizes)
+        keys = np.frombuffer(self._row_keys, dtype=np.int32)
+        return np.bincount(phrases, weights=per_key[keys], minlength=len(sizes))
 
     def freeze(self, names: Sequence[str]) -> None:
         width = max(len(self._sizes), 1)
@@ -200,6 +209,11 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def idf_of_keys(frequencies: np.ndarray, total: int) -> np.ndarray:
+    """log(1 + N / df) for each key id, from its document frequency; 0 where df is 0."""
+    return np.log(1 + total / np.maximum(frequencies, 1)) * (frequencies > 0)
 
 
 def top_positions(values: np.ndarray, n: int) -> list[int]:

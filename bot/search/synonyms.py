@@ -90,6 +90,13 @@ class SynonymMap:
     def may_start(self, token: str) -> bool:
         return bool(self._candidates(token))
 
+    def starters(self, words: Iterable[str]) -> list[str]:
+        """The words a term may start with: `may_start` of many words, most of which fail on
+        their first letters without a call."""
+        prefixes = self._prefixes
+        return [w for w in words if (len(w) < PREFIX or w[:PREFIX] in prefixes or w[:2] == "ge")
+                and self._candidates(w)]
+
     @staticmethod
     def shadow(canonical: str, words: list[str]) -> str:
         return f"{SHADOW_PREFIX}{canonical}:{'_'.join(words)}"
