@@ -19,7 +19,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.handlers import subscription_ui as ui
 from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
-from bot.handlers.subscription_access import is_chat_admin, managed_chat, may_manage, named_chat
+from bot.handlers.subscription_access import (
+    chat_reference,
+    is_chat_admin,
+    managed_chat,
+    may_manage,
+    named_chat,
+)
 from bot.rendering import label, render
 from bot.services import subscriptions
 from bot.services.digest_schedule import (
@@ -79,7 +85,7 @@ async def on_unsubscribe(update: Update, context: Context, req: Request) -> None
     if chat is None:
         return
     title = None
-    if context.args and chat.type == ChatType.PRIVATE:
+    if context.args and chat_reference(context.args[0]) is not None:
         if (named := await _named(update, context, req, context.args[0])) is None:
             return
         chat, title = named, named.title or context.args[0]
@@ -101,7 +107,7 @@ async def on_subscription(update: Update, context: Context, req: Request) -> Non
     if chat is None:
         return
     title = None
-    if args and chat.type == ChatType.PRIVATE and _names_chat(args[0]):
+    if args and chat_reference(args[0]) is not None:
         name = args.pop(0)
         if (named := await _named(update, context, req, name)) is None:
             return
@@ -125,15 +131,14 @@ async def on_subscription(update: Update, context: Context, req: Request) -> Non
     await reply(update, ui.settings_text(req.lang, sub, note), ui.settings_markup(req.lang, sub))
 
 
-def _names_chat(arg: str) -> bool:
-    """"@name" or a group's or channel's (negative) id, rather than a setting."""
-    return arg.startswith("@") or (arg.startswith("-") and arg[1:].isdigit())
-
-
 async def _named(update: Update, context: Context, req: Request, target: str):  # type: ignore[no-untyped-def]
-    """The group or channel the user named, if they manage it; otherwise say so."""
+    """The group or channel the user named, if they manage it; otherwise say so. Only in a
+    private chat: in a group, the answer would show the channel's settings to everyone."""
+    if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
+        await reply(update, render(req.lang, "subscription_named_in_private"))
+        return None
     if (chat := await managed_chat(context, req, target)) is None:
-        await reply(update, render(req.lang, "subscription_channel_unknown", name=target))
+        await reply(update, render(req.lang, "subscription_channel_unknown", name=target[:64]))
     return chat
 
 

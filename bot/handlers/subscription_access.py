@@ -9,6 +9,7 @@ A group or channel can also be named from a private chat (`/subscribe @channel`,
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -19,6 +20,15 @@ from bot.handlers.common import Context, Request, release_db
 log = logging.getLogger(__name__)
 ADMIN_STATUSES = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 SHARED_TYPES = (ChatType.CHANNEL, ChatType.GROUP, ChatType.SUPERGROUP)
+_USERNAME = re.compile(r"@[A-Za-z0-9_]{1,64}")
+_SHARED_ID = re.compile(r"-[0-9]{1,20}")  # groups and channels have negative ids
+
+
+def chat_reference(arg: str) -> str | int | None:
+    """"@username" or a group's or channel's id, as Telegram takes it; None for anything else."""
+    if _USERNAME.fullmatch(arg):
+        return arg
+    return int(arg) if _SHARED_ID.fullmatch(arg) else None
 
 
 async def is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
@@ -47,9 +57,11 @@ async def may_manage(update: Update, context: Context, req: Request, sub_chat_id
 
 async def named_chat(context: Context, target: str) -> Chat | None:
     """The group or channel named by "@username" or its numeric id, if Telegram knows it."""
+    if (reference := chat_reference(target)) is None:
+        return None
     try:
         await release_db()
-        chat = await context.bot.get_chat(int(target) if target.lstrip("-").isdigit() else target)
+        chat = await context.bot.get_chat(reference)
     except TelegramError as exc:
         log.info("cannot find chat %s: %s", target, exc)
         return None

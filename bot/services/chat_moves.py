@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.digest import DigestOutbox
+from bot.db.digest import DigestOutbox, DigestSubscription
 from bot.db.models import utcnow
 from bot.services.outbox import FAILED, PENDING, SENDING
 from bot.services.subscriptions import deactivate, subscription_for_chat
@@ -31,28 +32,42 @@ async def move_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -
     """Readdress the old chat's subscription and undelivered digests to the new chat id.
 
     If the new chat already has a subscription of its own (someone subscribed it after the
-    upgrade), that one is kept and the old one is deactivated rather than merged.
+    upgrade, even in a race with this move), that one is kept: the old one is deactivated and
+    its undelivered digests are dropped, so the chat never gets two digests, nor one it
+    unsubscribed from.
     """
     if old_chat_id == new_chat_id:
         return ChatMove(False, (), ())
-    moved = False
+    moved, dropped_subscription = False, None
     if (old := await subscription_for_chat(session, old_chat_id)) is not None:
+        old_id = old.id  # (a refused change expires the object: no lazy load after it)
         if await subscription_for_chat(session, new_chat_id) is None:
-            old.chat_id, old.chat_type, old.updated_at = new_chat_id, "supergroup", utcnow()
-            moved = True
-        else:
-            await deactivate(session, old.id, f"moved to {new_chat_id}, which has its own")
+            moved = await _readdress(session, old, new_chat_id)
+        if not moved:
+            await deactivate(session, old_id, f"moved to {new_chat_id}, which has its own")
+            dropped_subscription = old_id
     rows = (await session.scalars(select(DigestOutbox).where(
         DigestOutbox.chat_id == old_chat_id, DigestOutbox.status.in_((PENDING, SENDING))))).all()
     taken = set((await session.scalars(select(DigestOutbox.run_id).where(
         DigestOutbox.chat_id == new_chat_id))).all())
     kept, dropped = [], []
-    for row in rows:
-        if row.run_id in taken:  # a run holds one row per chat
-            row.status, row.error = FAILED, f"chat moved to {new_chat_id}, which has its own copy"
+    for row in rows:  # a run holds one row per chat
+        if row.run_id in taken or (dropped_subscription and row.subscription_id == dropped_subscription):
+            row.status, row.error = FAILED, f"chat moved to {new_chat_id}, which has its own digest"
             dropped.append(row.id)
         else:
             row.chat_id = new_chat_id
             kept.append(row.id)
     await session.flush()
     return ChatMove(moved, tuple(kept), tuple(dropped))
+
+
+async def _readdress(session: AsyncSession, sub: DigestSubscription, new_chat_id: int) -> bool:
+    """Give the subscription the new chat id; False if the new chat got one of its own
+    meanwhile (the unique chat id refuses the change)."""
+    try:
+        async with session.begin_nested():
+            sub.chat_id, sub.chat_type, sub.updated_at = new_chat_id, "supergroup", utcnow()
+    except IntegrityError:
+        return False
+    return True

@@ -101,6 +101,14 @@ async def record_part(
     await session.flush()
 
 
+async def claimed_chat(session: AsyncSession, row_id: int, worker: str) -> int | None:
+    """The chat a row goes to while `worker` still holds its claim; None once it does not."""
+    row = await session.get(DigestOutbox, row_id)
+    if row is None or row.status != SENDING or row.claimed_by != worker:
+        return None
+    return row.chat_id
+
+
 async def settle(session: AsyncSession, row_id: int, status: str, error: str) -> None:
     """Final outcome `failed` or `blocked`; a blocked chat's subscription is deactivated."""
     row = await session.get(DigestOutbox, row_id)

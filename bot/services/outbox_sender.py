@@ -167,11 +167,17 @@ class OutboxSender:
                     return
                 continue
             except ChatMoved as exc:
-                if moved:  # a second move for one message: something is wrong, stop here
+                if moved or exc.new_chat_id == message.chat_id:  # moved again, or nowhere
                     await self._settle(message, BLOCKED, str(exc))
                     return
-                if not await self._move(message, exc.new_chat_id):
-                    self.stats.failed += 1  # the new chat has its own copy of this digest
+                try:
+                    still_ours = await self._move(message, exc.new_chat_id)
+                except Exception as error:  # the database, not Telegram: try again later
+                    log.exception("digest: could not move chat %s", message.chat_id)
+                    await self._retry_or_fail(message, error)
+                    return
+                if not still_ours:
+                    self.stats.failed += 1  # dropped: the new chat has a digest of its own
                     return
                 message, moved = replace(message, chat_id=exc.new_chat_id), True
                 continue
@@ -194,13 +200,15 @@ class OutboxSender:
         self.stats.sent += 1
 
     async def _move(self, message: ClaimedMessage, new_chat_id: int) -> bool:
-        """Readdress the chat's subscription and queued digests; False when this row was
-        dropped instead (the new chat already has its own copy of this run's digest)."""
+        """Readdress the chat's subscription and queued digests (chat_moves.py, which another
+        sender or the upgrade's service message may have done already); True when this row,
+        still claimed here, now goes to the new chat, False when it was dropped."""
         async with self.sessionmaker() as session:
-            moved = await move_chat(session, message.chat_id, new_chat_id)
+            await move_chat(session, message.chat_id, new_chat_id)
+            chat_id = await outbox.claimed_chat(session, message.id, self.worker)
             await session.commit()
         log.info("digest: chat %s moved to %s", message.chat_id, new_chat_id)
-        return message.id in moved.rows_moved
+        return chat_id == new_chat_id
 
     async def _retry_or_fail(self, message: ClaimedMessage, exc: Exception) -> None:
         if message.attempts + 1 >= self.max_attempts:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.digest import DigestSubscription
+from bot.db.digest import DigestOutbox, DigestRun, DigestSubscription
 from bot.services.subscriptions import subscribe
 from tests import factories
 
@@ -18,6 +18,12 @@ async def _group_subscription(harness) -> int:  # type: ignore[no-untyped-def]
     async with harness.runtime.sessionmaker() as s:
         sub, _ = await subscribe(s, OLD["id"], language="en", timezone="UTC", user_id=None,
                                  chat_type="group", chat_title="Cluster team")
+        run = DigestRun(kind="digest", trigger="manual", skipped=0)
+        s.add(run)
+        await s.flush()
+        s.add(DigestOutbox(run_id=run.id, chat_id=OLD["id"], subscription_id=sub.id, is_group=True,
+                           parts=["queued"], buttons=[], status="pending", parts_sent=0,
+                           message_ids=[], attempts=0))
         await s.commit()
         return sub.id
 
@@ -32,5 +38,7 @@ async def test_the_subscription_follows_the_group_to_its_new_id(harness, first):
     assert sent == []  # nothing said in either chat
     async with harness.runtime.sessionmaker() as s:
         subs = (await s.scalars(select(DigestSubscription))).all()
+        rows = (await s.scalars(select(DigestOutbox))).all()
     assert [(x.id, x.chat_id, x.chat_type, x.active) for x in subs] == [
         (sub_id, NEW["id"], "supergroup", True)]
+    assert [(r.chat_id, r.status) for r in rows] == [(NEW["id"], "pending")]  # the queued digest too

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.db.digest import DigestSubscription
 from tests import factories
 from tests.fakebot import BOT_ID
@@ -151,6 +153,24 @@ async def test_a_channel_is_shown_and_unsubscribed_from_a_private_chat(harness):
     assert not (await _sub(harness, -100700)).active and (await _sub(harness)).active
     paused = await harness.ask("/subscription @alpinenews")
     assert "Digest paused for Alpine news" in paused.text and "resub" in paused.buttons[0][1]
+
+
+@pytest.mark.parametrize("command", ["/unsubscribe ²", "/subscription -²", "/unsubscribe --5",
+                                     "/subscribe --5", "/unsubscribe @", "/subscription -"])
+async def test_odd_chat_names_get_a_polite_answer(harness, command):
+    await harness.ask("/subscribe")
+    reply = await harness.ask(command)
+    assert "went wrong" not in reply.text
+    assert (await _sub(harness)).active or command.startswith("/unsubscribe")
+
+
+async def test_a_channel_named_in_a_group_is_not_touched_there(harness):
+    _members(harness, admins={factories.USER_ID, BOT_ID})
+    await harness.ask("/subscribe", chat=GROUP)
+    await harness.ask("/subscribe @alpinenews")
+    reply = await harness.ask("/unsubscribe @alpinenews", chat=GROUP)
+    assert "private chat" in reply.text
+    assert (await _sub(harness, -100500)).active and (await _sub(harness, -100700)).active
 
 
 async def test_an_anonymous_group_administrator_may_subscribe_the_group(harness):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.digest import DigestOutbox, DigestRun, DigestSubscription
+from bot.services import chat_moves
 from bot.services.chat_moves import move_chat
 from bot.services.subscriptions import subscribe
 
@@ -46,16 +47,38 @@ async def test_subscription_and_undelivered_rows_move_once(session):
 
 async def test_a_new_chat_with_its_own_subscription_keeps_it(session):
     old, _ = await subscribe(session, OLD, language="en", timezone="UTC", user_id=None)
-    new, _ = await subscribe(session, NEW, language="de", timezone="UTC", user_id=None)
-    run = await _run(session)
+    await subscribe(session, NEW, language="de", timezone="UTC", user_id=None)
+    run, other_run = await _run(session), await _run(session)
     twin, own = await _row(session, run, OLD), await _row(session, run, NEW)
+    old_digest = await _row(session, other_run, OLD)
+    old_digest.subscription_id = old.id
     moved = await move_chat(session, OLD, NEW)
-    assert not moved.subscription_moved and moved.rows_dropped == (twin.id,)
+    assert not moved.subscription_moved and moved.rows_moved == ()
+    assert set(moved.rows_dropped) == {twin.id, old_digest.id}  # no second digest, no old one
     subs = {s.chat_id: s.active for s in (await session.scalars(select(DigestSubscription))).all()}
     assert subs == {OLD: False, NEW: True}
-    assert (twin.status, twin.chat_id, own.status) == ("failed", OLD, "pending")
+    assert (twin.status, old_digest.status, own.status) == ("failed", "failed", "pending")
     assert (await session.get(DigestSubscription, old.id)).inactive_reason.startswith("moved to")
-    assert new.id != old.id
+
+
+async def test_a_subscription_made_at_the_new_id_during_the_move_wins(session, monkeypatch):
+    """The check for a subscription at the new id and the change of id are not atomic: when
+    another transaction subscribes the new chat in between, the unique chat id refuses the
+    change, and the move keeps the new subscription instead of failing."""
+    old, _ = await subscribe(session, OLD, language="en", timezone="UTC", user_id=None)
+    await subscribe(session, NEW, language="de", timezone="UTC", user_id=None)
+    real = chat_moves.subscription_for_chat
+
+    async def not_there_yet(s, chat_id):  # type: ignore[no-untyped-def]
+        return None if chat_id == NEW else await real(s, chat_id)
+
+    monkeypatch.setattr(chat_moves, "subscription_for_chat", not_there_yet)
+    moved = await move_chat(session, OLD, NEW)
+    assert not moved.subscription_moved
+    await session.commit()
+    subs = {s.chat_id: s.active for s in (await session.scalars(select(DigestSubscription))).all()}
+    assert subs == {OLD: False, NEW: True}
+    assert (await session.get(DigestSubscription, old.id)).chat_id == OLD
 
 
 async def test_moving_a_chat_onto_itself_changes_nothing(session):

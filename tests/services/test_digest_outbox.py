@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.db.digest import DigestOutbox, DigestRun, DigestSubscription
 from bot.services import outbox
+from bot.services.chat_moves import move_chat
 from bot.services.outbox_sender import ChatMoved, OutboxSender
 from bot.services.send_limits import RateLimiter, SendLimits
 from bot.services.subscriptions import subscribe
@@ -241,3 +242,31 @@ async def test_a_chat_that_moved_gets_the_part_at_its_new_id(runtime):
     async with runtime.sessionmaker() as s:
         moved = await s.get(DigestSubscription, subs[-500])
     assert (moved.chat_id, moved.active) == (-1005000, True)
+
+
+async def test_a_row_already_moved_by_the_upgrade_message_is_sent_at_once(runtime):
+    """The service message moved the claimed row while its send was in flight: the sender
+    finds it at the new id, still claimed, and sends there instead of waiting for the lease."""
+    await _queue(runtime, [-500], is_group=True)
+    transport, clock = FakeTransport(), FakeClock()
+    sender = _sender(runtime, transport, clock)
+    async with runtime.sessionmaker() as s:
+        [claimed] = await outbox.claim_batch(s, NOW, 10, sender.worker)
+        await s.commit()
+    async with runtime.sessionmaker() as s:
+        await move_chat(s, -500, -1005000)
+        await s.commit()
+    transport.fail[-500] = [ChatMoved(-1005000)]
+    await sender._deliver(claimed)
+    assert transport.to(-1005000) == ["part 1 for -500"] and sender.stats.failed == 0
+    assert await _statuses(runtime) == {-1005000: "sent"}
+
+
+async def test_two_digests_for_a_moved_chat_both_arrive(runtime):
+    await _queue(runtime, [-500], is_group=True)
+    await _queue(runtime, [-500], is_group=True)  # a second run: e.g. an announcement
+    transport, clock = FakeTransport(), FakeClock()
+    transport.fail[-500] = [ChatMoved(-1005000), ChatMoved(-1005000)]
+    stats = await _sender(runtime, transport, clock).drain()
+    assert transport.to(-1005000) == ["part 1 for -500", "part 1 for -500"]
+    assert (stats.sent, stats.failed) == (2, 0)
