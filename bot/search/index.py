@@ -51,7 +51,7 @@ from bot.search.postings import (
 )
 from bot.search.results import Match, SearchResult, Thresholds, decide
 from bot.search.stopwords import STOP_WORDS
-from bot.search.synonyms import SHADOW_PREFIX, SynonymMap, shadow_group
+from bot.search.synonyms import SHADOW_PREFIX, SynonymMap, carry_quality, shadow_group
 from bot.search.typos import TypoIndex
 
 MAX_CANDIDATES = 40
@@ -180,8 +180,9 @@ class SearchIndex:
             raw += [word for word, _ in fixes] or [tok]  # (a misspelt stop word then drops out)
             for word, q in fixes:
                 quality[word] = min(quality.get(word, 1.0), q)
-        out = []
-        for tok in dict.fromkeys(self._content(raw)):  # unique, in order
+        out, content = [], list(dict.fromkeys(self._content(raw)))  # unique, in order
+        carry_quality(content, quality)
+        for tok in content:
             q = quality.get(tok, 1.0)
             found = {v: q for v in query_variants(tok) if v in self._postings}
             if found:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from bot.search.german import refine
+from bot.search.german import ge_position, refine
 from bot.search.stopwords import STOP_WORDS
 
 LANGUAGES = ("en", "it", "de", "fr", "sl")
@@ -123,7 +123,10 @@ def stem_many(words: list[str], lang: str) -> list[str]:
 
 def variants(token: str) -> frozenset[str]:
     """`query_variants`, not cached."""
-    return frozenset({token, *(_stem(token, lang) for lang in LANGUAGES)})
+    found = {token, *(_stem(token, lang) for lang in LANGUAGES)}
+    if _stemmable(token) and ge_position(token) is not None:  # gewährt: as Gewährung too
+        found.add(refine(_stemmer("de").stemWord(token), token, participles=False))
+    return frozenset(found)
 
 
 @lru_cache(maxsize=200_000)

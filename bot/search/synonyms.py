@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from bot.search.german import without_ge
+from bot.search.german import ge_position
 from bot.search.normalize import query_variants, tokens, variants
 
 CANONICAL_PREFIX = "~g"
@@ -44,8 +44,7 @@ class SynonymMap:
 
     def _candidates(self, token: str) -> tuple[tuple[tuple[frozenset[str], ...], str], ...]:
         """The terms that may start at this token, longest first (cached per token)."""
-        if len(token) >= PREFIX and token[:PREFIX] not in self._prefixes and not (
-                (bare := without_ge(token)) and bare[:PREFIX] in self._prefixes):
+        if not self._may_match(token):
             return ()  # most words: told apart faster than looked up, and not worth keeping
         found = self._cache.get(token)
         if found is None:
@@ -91,11 +90,16 @@ class SynonymMap:
         return bool(self._candidates(token))
 
     def starters(self, words: Iterable[str]) -> list[str]:
-        """The words a term may start with: `may_start` of many words, most of which fail on
-        their first letters without a call."""
-        prefixes = self._prefixes
-        return [w for w in words if (len(w) < PREFIX or w[:PREFIX] in prefixes or w[:2] == "ge")
-                and self._candidates(w)]
+        """The words a term may start with (`may_start` of many words)."""
+        return [w for w in words if self._may_match(w) and self._candidates(w)]
+
+    def _may_match(self, token: str) -> bool:
+        """Whether the token's first letters, or those it has without a participle's "ge"
+        (geförderte, umgesetzt), start a term."""
+        if len(token) < PREFIX or token[:PREFIX] in self._prefixes:
+            return True
+        at = ge_position(token)
+        return at is not None and (token[:at] + token[at + 2:])[:PREFIX] in self._prefixes
 
     @staticmethod
     def shadow(canonical: str, words: list[str]) -> str:
@@ -105,3 +109,16 @@ class SynonymMap:
 def shadow_group(token: str) -> str:
     """The canonical token a shadow token belongs to ("=~g0:ris3" -> "~g0")."""
     return token[len(SHADOW_PREFIX) :].split(":", 1)[0]
+
+
+def carry_quality(tokens: list[str], quality: dict[str, float]) -> None:
+    """A synonym term read from corrected words (a typo, a compound's part) keeps their
+    discount: its canonical and shadow tokens get the mean quality of the words, which the
+    shadow spells out (one mistyped word of three leaves the term mostly right)."""
+    for token in tokens:
+        if token[0] == SHADOW_PREFIX:
+            words = token.split(":", 1)[1].split("_")
+            q = sum(quality.get(word, 1.0) for word in words) / len(words)
+            if q < 1.0:
+                for key in (token, shadow_group(token)):
+                    quality[key] = min(quality.get(key, 1.0), q)

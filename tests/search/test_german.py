@@ -8,8 +8,9 @@ import pytest
 
 from bot.knowledge import load_knowledge
 from bot.search import SearchIndex
-from bot.search.german import without_ge
-from bot.search.normalize import fold, stem, stem_many, tokens
+from bot.search.german import ge_position
+from bot.search.normalize import fold, query_variants, stem, stem_many, tokens
+from bot.search.synonyms import SynonymMap, carry_quality
 
 BUNDLED = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -24,7 +25,10 @@ def _stem(word: str) -> str:
         ("fördern", "fördert", "gefördert", "geförderte", "Förderung", "Förderungen"),
         ("unterstützen", "unterstützt", "Unterstützung"),
         ("steuern", "steuert", "Steuerung"),
-        ("ändern", "ändert", "geändert", "Änderung"),
+        ("überwachen", "überwacht", "Überwachung"),
+        ("stärken", "stärkt", "gestärkt"),
+        ("gründen", "gegründet", "Gründung"),
+        ("leiten", "geleitet", "Leitung"),
         ("finanzieren", "finanziert", "Finanzierung"),
         ("wählen", "wählt", "Wahl"),
         ("auswählen", "ausgewählt", "Auswahl"),
@@ -44,8 +48,11 @@ def test_a_word_family_shares_one_stem(family):
     ("one", "other"),
     [
         ("Unternehmen", "unternehmerisch"),  # no broad "-er" rule
-        ("Stress", "Stresstest"),  # no broad "-t" rule
-        ("Gebiet", "bieten"),  # too short for a participle: "ge" stays
+        ("Stress", "Stresstest"),  # "-st" keeps its "t"
+        ("Gebiet", "bieten"),  # a noun that starts with "ge"
+        ("gerecht", "Recht"),
+        ("Geschichte", "Schicht"),
+        ("Änderung", "andere"),  # "-er" goes before "-ung" only where four letters are left
         ("geworden", "Worte"),  # not a "t" participle
         ("Gesetz", "gesetzt"),
         ("Forschung", "fördern"),
@@ -56,11 +63,28 @@ def test_words_of_other_families_stay_apart(one, other):
     assert _stem(one) != _stem(other)
 
 
-def test_only_participle_shapes_lose_their_ge():
-    assert without_ge("gefordert") == "fordert"
-    assert without_ge("umgesetzt") == "umsetzt"
-    assert without_ge("gebiet") is None  # four letters must be left
-    assert without_ge("gefunden") is None  # not ending in "t"
+def test_the_ge_of_a_participle_sits_at_the_start_or_after_a_separable_prefix():
+    assert ge_position("gefordert") == 0
+    assert ge_position("umgesetzt") == 2
+    assert ge_position("gebaut") == 0 and ge_position("geld") is None  # four letters must be left
+    assert _stem("gefunden") == "gefund"  # a participle in "-en": not a "-t" form, "ge" stays
+    assert _stem("gewährt") != _stem("Gewährung")
+    assert _stem("Gewährung") in query_variants(fold("gewährt"))  # a verb that starts with "ge"
+
+
+def test_inflected_participles_reach_synonym_groups_as_the_verb_does():
+    synonyms = SynonymMap([["förderung", "funding"], ["umsetzung", "implementation"]])
+    assert synonyms.apply(["gefordert"]) == synonyms.apply(["geforderte"]) == ["~g0"]
+    assert synonyms.apply(["umgesetzt"]) == ["~g1"]
+    words = ["geforderte", "umgesetzt", "cluster", "ge", "gebiet"]
+    assert synonyms.starters(words) == [w for w in words if synonyms.may_start(w)]
+
+
+def test_a_corrected_word_inside_a_synonym_term_keeps_part_of_its_discount():
+    quality = {"proces": 0.8}
+    carry_quality(["~g2", "=~g2:entrepreneurial_discovery_proces"], quality)
+    assert quality["~g2"] == quality["=~g2:entrepreneurial_discovery_proces"] == pytest.approx(
+        (1 + 1 + 0.8) / 3)
 
 
 def test_index_and_query_stem_every_german_word_of_the_knowledge_alike():
