@@ -1,15 +1,14 @@
 """Unknown query words: a typo of a known word, or a compound of known words.
 
 A word the index does not know is first compared with the known words (typos.py); a close
-match (`SURE_TYPO`) is taken as a typo. Otherwise it may be a compound: "Clusterförderung"
-asked, "Cluster" and "Förderung" known.
-
-German (and Slovenian and Dutch, less often) writes a new idea as one long word, and chat
-users coin compounds the knowledge never used. A query word the index does not know is read
-as a compound when it splits into two known words (the tail itself may be a compound), with
-the linking "s" of German between them ("Innovations|gutschein"). Parts are at least five
-letters, so short words inside long ones ("rede" in "redesigning") never make a split, and
-the longest known head wins, as German puts the main word last.
+match (`SURE_TYPO`) is taken as a typo. Otherwise it may be a compound: German (and Slovenian
+and Dutch, less often) writes a new idea as one long word, and chat users coin compounds the
+knowledge never used ("Clusterförderung" asked, "Cluster" and "Förderung" known). The word
+is read as a compound when it splits into two known words (the tail itself may be a
+compound), with the linking "s" of German between them ("Innovations|gutschein"). Parts are
+at least five letters, so short words inside long ones ("rede" in "redesigning") never make a
+split, and the longest known head wins, as German puts the main word last. Failing both, a
+looser typo correction is taken, if any.
 """
 
 from __future__ import annotations
