@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import urlparse
 
@@ -58,7 +59,7 @@ def build_app(
     migrate_on_start: bool = True,
 ) -> Application:
     """The application with every handler registered; `request` replaces HTTP in tests."""
-    runtime = runtime or Runtime.create(settings)
+    runtime = runtime or Runtime.create(settings, defer_semantic=True)
     builder = (
         ApplicationBuilder()
         .token(settings.token())
@@ -99,6 +100,9 @@ def _post_init(migrate_on_start: bool):  # type: ignore[no-untyped-def]
         for module in HANDLER_MODULES:  # features that schedule work register it here
             if hasattr(module, "on_startup"):
                 await module.on_startup(app, runtime)
+        if runtime.semantic_pending:
+            log.info("semantic layer: embedding the knowledge in the background")
+            runtime.start_semantic(asyncio.get_running_loop())
 
     return post_init
 

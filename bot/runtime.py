@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -60,16 +62,52 @@ class Runtime:
 
     @classmethod
     def create(cls, settings: Settings, index: AnswerIndex | None = None,
-               semantic: bool = True) -> Runtime:
+               semantic: bool = True, defer_semantic: bool = False) -> Runtime:
         """`semantic=False` for tools that only read the knowledge (the digest commands):
-        they have no questions to answer, so no model to load or knowledge to embed."""
+        they have no questions to answer, so no model to load or knowledge to embed.
+        `defer_semantic` (the bot) indexes lexically only; `start_semantic` adds the layer."""
         if index is None:
             encoder = load_semantic(settings) if semantic else None
         else:  # a reload keeps the layer the given index was built with
             encoder = index.semantic.encoder if isinstance(index, HybridIndex) else None
-        index = index or build_index(settings, encoder)
+        index = index or build_index(settings, None if defer_semantic else encoder)
         engine = create_engine(settings.database_url)
         return cls(settings, engine, create_sessionmaker(engine), index, encoder)
+
+    @property
+    def semantic_pending(self) -> bool:
+        """A model is configured but the index in service does not use it yet."""
+        return self.encoder is not None and not isinstance(self.index, HybridIndex)
+
+    def start_semantic(self, loop: asyncio.AbstractEventLoop) -> threading.Thread | None:
+        """Add the semantic layer to the index in service, in a background thread.
+
+        Embedding a whole knowledge base with an empty cache takes minutes on one core, so the
+        bot answers with the lexical engine meanwhile and switches when the layer is ready. A
+        daemon thread, so that stopping the bot does not wait for it; a /reload in between
+        wins (its index already has the layer) and this result is dropped.
+        """
+        base, encoder = self.index, self.encoder
+        if encoder is None or not isinstance(base, SearchIndex):
+            return None
+
+        def build() -> None:
+            started = time.perf_counter()
+            try:
+                hybrid = HybridIndex(base.kb, encoder, self.settings.semantic_cache_dir, lexical=base)
+            except Exception:  # e.g. the model failed: keep answering lexically
+                log.exception("semantic layer could not be built; answering without it")
+                return
+            log.info("semantic layer ready in %.1f s", time.perf_counter() - started)
+            loop.call_soon_threadsafe(self._attach, base, hybrid)
+
+        thread = threading.Thread(target=build, name="semantic-index", daemon=True)
+        thread.start()
+        return thread
+
+    def _attach(self, base: AnswerIndex, hybrid: HybridIndex) -> None:
+        if self.index is base:  # not replaced by a /reload meanwhile
+            self.index = hybrid
 
     async def reload(self) -> AnswerIndex:
         """Rebuild the index from disk; the old one keeps serving until the new one is ready."""

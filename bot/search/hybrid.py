@@ -40,9 +40,11 @@ class HybridIndex:
     """Same interface as `SearchIndex`; immutable after construction."""
 
     def __init__(self, kb: KnowledgeBase, encoder: Encoder, cache_dir: Path | None = None,
-                 thresholds: Thresholds | None = None, fusion: Fusion | None = None) -> None:
+                 thresholds: Thresholds | None = None, fusion: Fusion | None = None,
+                 lexical: SearchIndex | None = None) -> None:
+        """`lexical`: an index of the same knowledge already built, to reuse."""
         self.kb = kb
-        self.lexical = SearchIndex(kb, thresholds)
+        self.lexical = lexical or SearchIndex(kb, thresholds)
         self.semantic = SemanticIndex(kb, encoder, EmbeddingCache(cache_dir, encoder.name))
         self.fusion = fusion or Fusion()
         self._position = {eid: i for i, eid in enumerate(self.semantic.entry_ids)}

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import threading
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
 
-from bot.app import build_app
+from bot.app import _post_init, build_app
 from bot.db.migrate import upgrade
 from bot.db.models import Question
 from bot.knowledge import load_knowledge
 from bot.runtime import Runtime
-from bot.search import HybridIndex
+from bot.search import HybridIndex, SearchIndex
 from tests import factories
 from tests.conftest import FIXTURE_KNOWLEDGE, Harness
 from tests.fakebot import FakeBotAPI, FakeRequest
@@ -57,3 +59,70 @@ async def test_reload_keeps_the_semantic_layer(semantic_harness, tmp_path):
     assert isinstance(semantic_harness.runtime.index, HybridIndex)
     reply = await semantic_harness.ask("we need cash, who pays?")
     assert reply.text.startswith("<b>The European Regional Development Fund (ERDF)</b>")
+
+
+class GatedEncoder(ConceptEncoder):
+    """The stand-in model, whose first call (embedding the knowledge) waits for the test."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.waiting = threading.Event()  # the first call is in, waiting for the gate
+        self._first = True
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        if self._first:
+            self._first = False
+            self.waiting.set()
+            assert self.gate.wait(10), "the test never opened the gate"
+        return super().encode(texts)
+
+
+@pytest.fixture
+async def deferred_harness(settings, tmp_path) -> AsyncIterator[Harness]:  # type: ignore[no-untyped-def]
+    """The bot as `s3bot run` starts it with a model configured: lexical index first."""
+    settings.semantic_cache_dir = tmp_path / "cache"
+    runtime = Runtime.create(settings, index=SearchIndex(load_knowledge(FIXTURE_KNOWLEDGE)))
+    runtime.encoder = GatedEncoder()
+    await upgrade(runtime.engine)
+    api = FakeBotAPI()
+    app = build_app(settings, runtime=runtime, request=FakeRequest(api), migrate_on_start=False)
+    async with app:
+        yield Harness(app, api, runtime)
+    runtime.encoder.gate.set()
+    await runtime.engine.dispose()
+
+
+async def _until(predicate) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(500):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+async def test_the_bot_answers_at_once_and_gains_the_semantic_layer_when_ready(deferred_harness):
+    runtime = deferred_harness.runtime
+    assert runtime.semantic_pending
+    await _post_init(False)(deferred_harness.app)  # what `s3bot run` does after connecting
+    reply = await deferred_harness.ask("what is the entrepreneurial discovery process")
+    assert reply.text.startswith("<b>The Entrepreneurial Discovery Process (EDP)</b>")
+    assert isinstance(runtime.index, SearchIndex)  # still embedding: lexical answers meanwhile
+    assert "I don't have an answer" in (await deferred_harness.ask("we need cash, who pays?")).text
+    runtime.encoder.gate.set()
+    await _until(lambda: isinstance(runtime.index, HybridIndex))
+    assert not runtime.semantic_pending
+    reply = await deferred_harness.ask("we need cash, who pays?")
+    assert reply.text.startswith("<b>The European Regional Development Fund (ERDF)</b>")
+
+
+async def test_a_reload_during_the_background_build_wins(deferred_harness):
+    runtime = deferred_harness.runtime
+    thread = runtime.start_semantic(asyncio.get_running_loop())
+    assert await asyncio.to_thread(runtime.encoder.waiting.wait, 10)
+    reloaded = await runtime.reload()  # the gate holds only the background build
+    assert isinstance(reloaded, HybridIndex) and runtime.index is reloaded
+    runtime.encoder.gate.set()
+    await asyncio.to_thread(thread.join, 10)
+    await asyncio.sleep(0.05)  # the finished build's hand-over runs on the loop
+    assert runtime.index is reloaded
