@@ -170,6 +170,7 @@ async def test_a_channel_named_in_a_group_is_not_touched_there(harness):
     await harness.ask("/subscribe @alpinenews")
     reply = await harness.ask("/unsubscribe @alpinenews", chat=GROUP)
     assert "private chat" in reply.text
+    assert "private chat" in (await harness.ask("/subscribe @otherchannel", chat=GROUP)).text
     assert (await _sub(harness, -100500)).active and (await _sub(harness, -100700)).active
 
 
