@@ -101,7 +101,7 @@ def _post_init(migrate_on_start: bool):  # type: ignore[no-untyped-def]
             if hasattr(module, "on_startup"):
                 await module.on_startup(app, runtime)
         if runtime.semantic_pending:
-            log.info("semantic layer: embedding the knowledge in the background")
+            log.info("semantic layer: building in the background; the lexical engine answers meanwhile")
             runtime.start_semantic(asyncio.get_running_loop())
 
     return post_init

@@ -59,6 +59,7 @@ class Runtime:
     index: AnswerIndex
     encoder: Encoder | None = None
     _reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _semantic_build: threading.Thread | None = None
 
     @classmethod
     def create(cls, settings: Settings, index: AnswerIndex | None = None,
@@ -76,7 +77,8 @@ class Runtime:
 
     @property
     def semantic_pending(self) -> bool:
-        """A model is configured but the index in service does not use it yet."""
+        """A model is configured but the index in service does not use it (not yet, or its
+        build failed: see the log)."""
         return self.encoder is not None and not isinstance(self.index, HybridIndex)
 
     def start_semantic(self, loop: asyncio.AbstractEventLoop) -> threading.Thread | None:
@@ -84,8 +86,8 @@ class Runtime:
 
         Embedding a whole knowledge base with an empty cache takes minutes on one core, so the
         bot answers with the lexical engine meanwhile and switches when the layer is ready. A
-        daemon thread, so that stopping the bot does not wait for it; a /reload in between
-        wins (its index already has the layer) and this result is dropped.
+        daemon thread, so that stopping the bot does not wait for it. A /reload waits for it
+        (see `reload`), so the knowledge is never embedded twice at once.
         """
         base, encoder = self.index, self.encoder
         if encoder is None or not isinstance(base, SearchIndex):
@@ -98,20 +100,29 @@ class Runtime:
             except Exception:  # e.g. the model failed: keep answering lexically
                 log.exception("semantic layer could not be built; answering without it")
                 return
-            log.info("semantic layer ready in %.1f s", time.perf_counter() - started)
-            loop.call_soon_threadsafe(self._attach, base, hybrid)
+            try:
+                loop.call_soon_threadsafe(self._attach, base, hybrid, time.perf_counter() - started)
+            except RuntimeError:  # the bot stopped meanwhile: nothing to attach to
+                log.info("semantic layer built after the bot stopped; not used")
 
-        thread = threading.Thread(target=build, name="semantic-index", daemon=True)
-        thread.start()
-        return thread
+        self._semantic_build = threading.Thread(target=build, name="semantic-index", daemon=True)
+        self._semantic_build.start()
+        return self._semantic_build
 
-    def _attach(self, base: AnswerIndex, hybrid: HybridIndex) -> None:
-        if self.index is base:  # not replaced by a /reload meanwhile
+    def _attach(self, base: AnswerIndex, hybrid: HybridIndex, seconds: float) -> None:
+        if self.index is base:
             self.index = hybrid
+            log.info("semantic layer ready after %.1f s; answering with it", seconds)
+        else:
+            log.info("semantic layer built for knowledge that was reloaded meanwhile; not used")
 
     async def reload(self) -> AnswerIndex:
-        """Rebuild the index from disk; the old one keeps serving until the new one is ready."""
+        """Rebuild the index from disk; the old one keeps serving until the new one is ready.
+        A semantic layer still being built at start-up is waited for first: its embeddings
+        are then in the cache, and only what changed is embedded again."""
         async with self._reload_lock:
+            if self._semantic_build is not None and self._semantic_build.is_alive():
+                await asyncio.to_thread(self._semantic_build.join)
             index = await asyncio.to_thread(build_index, self.settings, self.encoder)
             self.index = index
             return index

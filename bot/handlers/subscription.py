@@ -49,11 +49,11 @@ async def on_subscribe(update: Update, context: Context, req: Request) -> None:
     chat = update.effective_chat
     if chat is None:
         return
+    if context.args and chat.type == ChatType.PRIVATE:  # a channel to subscribe, or a typo of one
+        await _subscribe_channel(update, context, req, context.args[0])
+        return
     if context.args and chat_reference(context.args[0]) is not None:
-        if chat.type != ChatType.PRIVATE:
-            await reply(update, render(req.lang, "subscription_named_in_private"))
-        else:
-            await _subscribe_channel(update, context, req, context.args[0])
+        await reply(update, render(req.lang, "subscription_named_in_private"))
         return
     if not await may_manage(update, context, req, chat.id, chat.type, None):
         await reply(update, render(req.lang, "subscription_admins_only"))

@@ -44,7 +44,7 @@ class HybridIndex:
                  lexical: SearchIndex | None = None) -> None:
         """`lexical`: an index of the same knowledge already built, to reuse."""
         self.kb = kb
-        self.lexical = lexical or SearchIndex(kb, thresholds)
+        self.lexical = lexical if lexical is not None else SearchIndex(kb, thresholds)
         self.semantic = SemanticIndex(kb, encoder, EmbeddingCache(cache_dir, encoder.name))
         self.fusion = fusion or Fusion()
         self._position = {eid: i for i, eid in enumerate(self.semantic.entry_ids)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import threading
 from collections.abc import AsyncIterator
@@ -69,8 +70,10 @@ class GatedEncoder(ConceptEncoder):
         self.gate = threading.Event()
         self.waiting = threading.Event()  # the first call is in, waiting for the gate
         self._first = True
+        self.seen: list[str] = []  # every text embedded, in order
 
     def encode(self, texts):  # type: ignore[no-untyped-def]
+        self.seen.extend(texts)
         if self._first:
             self._first = False
             self.waiting.set()
@@ -116,13 +119,28 @@ async def test_the_bot_answers_at_once_and_gains_the_semantic_layer_when_ready(d
     assert reply.text.startswith("<b>The European Regional Development Fund (ERDF)</b>")
 
 
-async def test_a_reload_during_the_background_build_wins(deferred_harness):
-    runtime = deferred_harness.runtime
-    thread = runtime.start_semantic(asyncio.get_running_loop())
-    assert await asyncio.to_thread(runtime.encoder.waiting.wait, 10)
-    reloaded = await runtime.reload()  # the gate holds only the background build
+async def test_a_reload_waits_for_the_background_build_and_embeds_nothing_twice(deferred_harness):
+    runtime, encoder = deferred_harness.runtime, deferred_harness.runtime.encoder
+    runtime.start_semantic(asyncio.get_running_loop())
+    assert await asyncio.to_thread(encoder.waiting.wait, 10)
+    reload = asyncio.create_task(runtime.reload())
+    await asyncio.sleep(0.1)
+    assert not reload.done()  # waiting for the first embedding, not embedding it again
+    encoder.gate.set()
+    reloaded = await asyncio.wait_for(reload, 10)
     assert isinstance(reloaded, HybridIndex) and runtime.index is reloaded
+    assert len(encoder.seen) == len(set(encoder.seen)) > 0  # no phrasing embedded twice
+
+
+def test_a_build_that_ends_after_the_bot_stopped_is_dropped_quietly(settings, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="bot.runtime")
+    settings.semantic_cache_dir = tmp_path / "cache"
+    runtime = Runtime.create(settings, index=SearchIndex(load_knowledge(FIXTURE_KNOWLEDGE)))
+    runtime.encoder = GatedEncoder()
+    loop = asyncio.new_event_loop()
+    thread = runtime.start_semantic(loop)
+    loop.close()
     runtime.encoder.gate.set()
-    await asyncio.to_thread(thread.join, 10)
-    await asyncio.sleep(0.05)  # the finished build's hand-over runs on the loop
-    assert runtime.index is reloaded
+    thread.join(10)
+    assert isinstance(runtime.index, SearchIndex)
+    assert "after the bot stopped" in caplog.text

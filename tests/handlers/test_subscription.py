@@ -164,6 +164,13 @@ async def test_odd_chat_names_get_a_polite_answer(harness, command):
     assert (await _sub(harness)).active or command.startswith("/unsubscribe")
 
 
+async def test_a_mistyped_channel_name_does_not_subscribe_the_private_chat(harness):
+    _members(harness, admins={BOT_ID})
+    for name in ("alpinenews", "https://t.me/alpinenews", "--5"):
+        assert "could not subscribe" in (await harness.ask(f"/subscribe {name}")).text
+    assert await _sub(harness) is None
+
+
 async def test_a_channel_named_in_a_group_is_not_touched_there(harness):
     _members(harness, admins={factories.USER_ID, BOT_ID})
     await harness.ask("/subscribe", chat=GROUP)
