@@ -81,6 +81,11 @@ class Runtime:
         build failed: see the log)."""
         return self.encoder is not None and not isinstance(self.index, HybridIndex)
 
+    @property
+    def semantic_building(self) -> bool:
+        """The semantic layer is being built in the background (see `start_semantic`)."""
+        return self._semantic_build is not None and self._semantic_build.is_alive()
+
     def start_semantic(self, loop: asyncio.AbstractEventLoop) -> threading.Thread | None:
         """Add the semantic layer to the index in service, in a background thread.
 
@@ -121,7 +126,7 @@ class Runtime:
         A semantic layer still being built at start-up is waited for first: its embeddings
         are then in the cache, and only what changed is embedded again."""
         async with self._reload_lock:
-            if self._semantic_build is not None and self._semantic_build.is_alive():
+            if self._semantic_build is not None and self.semantic_building:
                 await asyncio.to_thread(self._semantic_build.join)
             index = await asyncio.to_thread(build_index, self.settings, self.encoder)
             self.index = index

@@ -56,6 +56,8 @@ async def on_stats(update: Update, context: Context, req: Request) -> None:
 @admin_only
 async def on_reload(update: Update, context: Context, req: Request) -> None:
     """Reload the knowledge folder without a restart; keep the old index on errors."""
+    if req.runtime.semantic_building:  # the reload waits for it: say why it takes a while
+        await reply(update, render(req.lang, "reload_waiting"))
     try:
         index = await req.runtime.reload()
     except KnowledgeError as exc:

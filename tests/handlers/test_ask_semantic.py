@@ -144,3 +144,15 @@ def test_a_build_that_ends_after_the_bot_stopped_is_dropped_quietly(settings, tm
     thread.join(10)
     assert isinstance(runtime.index, SearchIndex)
     assert "after the bot stopped" in caplog.text
+
+
+async def test_an_admin_reloading_during_the_first_embedding_is_told_why_it_waits(deferred_harness):
+    runtime = deferred_harness.runtime
+    runtime.start_semantic(asyncio.get_running_loop())
+    assert await asyncio.to_thread(runtime.encoder.waiting.wait, 10)
+    sent = asyncio.create_task(deferred_harness.say("/reload", **ADMIN))
+    await _until(lambda: any("still being built" in (c.text or "")
+                             for c in deferred_harness.api.sent("sendMessage")))
+    runtime.encoder.gate.set()
+    replies = [c.text for c in deferred_harness.messages(await asyncio.wait_for(sent, 10))]
+    assert "still being built" in replies[0] and "Knowledge reloaded" in replies[-1]
