@@ -55,7 +55,7 @@ async def on_subscribe(update: Update, context: Context, req: Request) -> None:
     if context.args and chat_reference(context.args[0]) is not None:
         await reply(update, render(req.lang, "subscription_named_in_private"))
         return
-    if not await may_manage(update, context, req, chat.id, chat.type, None):
+    if not await may_manage(update, context, req, chat.id, chat.type):
         await reply(update, render(req.lang, "subscription_admins_only"))
         return
     sub, _ = await subscriptions.subscribe(
@@ -92,7 +92,7 @@ async def on_unsubscribe(update: Update, context: Context, req: Request) -> None
         if (named := await _named(update, context, req, context.args[0])) is None:
             return
         chat, title = named, named.title or context.args[0]
-    elif not await may_manage(update, context, req, chat.id, chat.type, None):
+    elif not await may_manage(update, context, req, chat.id, chat.type):
         await reply(update, render(req.lang, "subscription_admins_only"))
         return
     if not await subscriptions.unsubscribe(req.session, chat.id):
@@ -121,7 +121,7 @@ async def on_subscription(update: Update, context: Context, req: Request) -> Non
         return
     note = None
     if args:
-        if not await may_manage(update, context, req, chat.id, chat.type, sub.user_id):
+        if not await may_manage(update, context, req, chat.id, chat.type):
             await reply(update, render(req.lang, "subscription_admins_only"))
             return
         changes = _typed_changes(args)
@@ -167,7 +167,7 @@ async def on_settings_button(update: Update, context: Context, req: Request) -> 
     if sub is None:
         await query.answer(label(req.lang, "stale_button"))
         return
-    if not await may_manage(update, context, req, sub.chat_id, _kind(sub), sub.user_id):
+    if not await may_manage(update, context, req, sub.chat_id, _kind(sub)):
         await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
         return
     menu = _menu(req, sub, action) if value is None else None
@@ -249,7 +249,7 @@ async def on_digest_unsubscribe(update: Update, context: Context, req: Request) 
     if sub is None or not sub.active:
         await query.answer(label(req.lang, "stale_button"))
         return
-    if not await may_manage(update, context, req, sub.chat_id, _kind(sub), sub.user_id):
+    if not await may_manage(update, context, req, sub.chat_id, _kind(sub)):
         await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
         return
     await subscriptions.unsubscribe(req.session, sub.chat_id)

@@ -1,7 +1,7 @@
 """Who may manage which chat's digest subscription.
 
 A private chat belongs to its user; a group or channel to its administrators (asked from
-Telegram each time: rights change), to the person who subscribed it, and to project staff.
+Telegram each time: rights change) and to project staff.
 A group or channel can also be named from a private chat (`/subscribe @channel`,
 `/unsubscribe @channel`, `/subscription @channel`), since a channel cannot send commands.
 """
@@ -42,7 +42,7 @@ async def is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
 
 
 async def may_manage(update: Update, context: Context, req: Request, sub_chat_id: int,
-                     chat_type: str, owner: int | None) -> bool:
+                     chat_type: str) -> bool:
     """Private chats belong to their user; groups and channels to their administrators."""
     message = update.effective_message
     if message is not None and message.sender_chat is not None and (
@@ -50,8 +50,10 @@ async def may_manage(update: Update, context: Context, req: Request, sub_chat_id
         return True  # an anonymous administrator speaks as the group itself
     if chat_type == ChatType.PRIVATE:
         return sub_chat_id == req.user.id or req.runtime.is_admin(req.user.id)
-    if owner == req.user.id or req.runtime.is_admin(req.user.id):
+    if req.runtime.is_admin(req.user.id):
         return True
+    # Asked each time, also of the person who subscribed the chat: someone who has since
+    # lost their rights there must not keep changing or stopping its digest.
     return await is_chat_admin(context, sub_chat_id, req.user.id)
 
 

@@ -125,6 +125,18 @@ async def test_groups_are_subscribed_by_their_administrators_only(harness):
     assert sub.chat_type == "supergroup" and sub.user_id == factories.USER_ID
 
 
+async def test_whoever_subscribed_a_group_loses_control_with_their_admin_rights(harness):
+    _members(harness, admins={factories.USER_ID})
+    await harness.ask("/subscribe", chat=GROUP)
+    sub = await _sub(harness, -100500)
+    _members(harness, admins=set())  # no longer an administrator there
+    calls = await harness.press(f"sub:{sub.id}:lang:de")
+    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert (await _sub(harness, -100500)).language == "en"
+    assert "Only the administrators" in (await harness.ask("/unsubscribe", chat=GROUP)).text
+    assert (await _sub(harness, -100500)).active
+
+
 async def test_a_channel_is_subscribed_from_a_private_chat(harness):
     _members(harness, admins={factories.USER_ID, BOT_ID})
     reply = await harness.ask("/subscribe @alpinenews")
