@@ -131,7 +131,8 @@ async def test_whoever_subscribed_a_group_loses_control_with_their_admin_rights(
     sub = await _sub(harness, -100500)
     _members(harness, admins=set())  # no longer an administrator there
     calls = await harness.press(f"sub:{sub.id}:lang:de")
-    assert [c.method for c in calls] == ["answerCallbackQuery"]
+    assert [c.method for c in calls] == ["getChatMember", "answerCallbackQuery"]  # asked, refused
+    assert "administrators" in calls[-1].params["text"]
     assert (await _sub(harness, -100500)).language == "en"
     assert "Only the administrators" in (await harness.ask("/unsubscribe", chat=GROUP)).text
     assert (await _sub(harness, -100500)).active
