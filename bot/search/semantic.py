@@ -19,6 +19,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 500  # the model reads 512 tokens at most; a question needs far fewer
 QUERY_CACHE = 2048  # recent questions whose vectors are kept
 _KEY_BYTES = 16
+PROGRESS_SAVE_SECONDS = 30.0  # a long first embedding is saved as it goes
 
 
 class SemanticUnavailable(RuntimeError):
@@ -140,12 +142,16 @@ class EmbeddingCache:
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
         if missing:
             log.info("semantic layer: embedding %d new phrasing(s)", len(missing))
+            saved = time.monotonic()
             for start in range(0, len(missing), batch):
                 chunk = missing[start:start + batch]
                 rows = encoder.encode([t for _, t in chunk]).astype(np.float16)
                 if width and rows.shape[1] not in width:  # vectors of another model: start afresh
                     return self._rebuild(texts, encoder, batch)
                 known.update(zip((key for key, _ in chunk), rows, strict=True))
+                if time.monotonic() - saved >= PROGRESS_SAVE_SECONDS:  # a stop loses little
+                    self._save(known)
+                    saved = time.monotonic()
             # Keep only what this knowledge uses: old phrasings would otherwise pile up forever.
             self._save({k: known[k] for k in dict.fromkeys(keys)})
         if not keys:

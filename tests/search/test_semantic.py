@@ -11,7 +11,7 @@ import pytest
 from bot.config import ConfigError
 from bot.knowledge import load_knowledge
 from bot.runtime import load_semantic
-from bot.search import AMBIGUOUS, ANSWERED, NO_MATCH, HybridIndex, Match, SearchIndex, SearchResult
+from bot.search import AMBIGUOUS, ANSWERED, NO_MATCH, HybridIndex, Match, SearchIndex, SearchResult, semantic
 from bot.search.hybrid import Fusion
 from bot.search.semantic import EmbeddingCache, SemanticIndex, SemanticUnavailable, load_encoder
 from tests.conftest import FIXTURE_KNOWLEDGE, make_settings
@@ -37,6 +37,27 @@ def test_cache_embeds_each_phrasing_once_and_only_new_ones_later(kb, tmp_path):
     vectors = cache.vectors([known, "a phrasing nobody had before"], encoder)
     assert encoder.calls == ["a phrasing nobody had before"]
     assert vectors.shape == (2, len(first._matrix[0]))
+
+
+def test_a_long_embedding_stopped_half_way_keeps_its_progress(tmp_path, monkeypatch):
+    """The first embedding of a large knowledge base takes minutes; a restart in the middle
+    (a deployment, a crash) resumes where the saved progress ends instead of from nothing."""
+    monkeypatch.setattr(semantic, "PROGRESS_SAVE_SECONDS", 0.0)  # save after every batch
+    texts = [f"phrasing number {i}" for i in range(10)]
+
+    class Stopping(ConceptEncoder):
+        def encode(self, batch):  # type: ignore[no-untyped-def]
+            if len(self.calls) >= 4:
+                raise KeyboardInterrupt  # the process is stopped during the third batch
+            return super().encode(batch)
+
+    stopped = Stopping()
+    with pytest.raises(KeyboardInterrupt):
+        EmbeddingCache(tmp_path, "m").vectors(texts, stopped, batch=2)
+    assert len(stopped.calls) == 4  # two batches done and saved
+    encoder = ConceptEncoder()
+    EmbeddingCache(tmp_path, "m").vectors(texts, encoder, batch=2)
+    assert sorted(encoder.calls + stopped.calls) == sorted(texts)  # the rest, and only the rest
 
 
 def test_cache_keeps_only_what_the_knowledge_uses(tmp_path):
