@@ -126,8 +126,8 @@ class Runtime:
         A semantic layer still being built at start-up is waited for first: its embeddings
         are then in the cache, and only what changed is embedded again."""
         async with self._reload_lock:
-            if self._semantic_build is not None and self.semantic_building:
-                await asyncio.to_thread(self._semantic_build.join)
+            if (building := self._semantic_build) is not None and building.is_alive():
+                await asyncio.to_thread(building.join)
             index = await asyncio.to_thread(build_index, self.settings, self.encoder)
             self.index = index
             return index

@@ -91,7 +91,7 @@ class SynonymMap:
 
     def starters(self, words: Iterable[str]) -> list[str]:
         """The words a term may start with (`may_start` of many words)."""
-        return [w for w in words if self._may_match(w) and self._candidates(w)]
+        return [w for w in words if self._candidates(w)]
 
     def _may_match(self, token: str) -> bool:
         """Whether the token's first letters, or those it has without a participle's "ge"
