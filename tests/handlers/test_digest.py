@@ -11,12 +11,23 @@ from sqlalchemy import select
 
 from bot.db.digest import DigestOutbox, DigestSubscription
 from bot.handlers import digest
+from bot.services import subscriptions
 from tests import factories
 from tests.conftest import make_settings
 from tests.services.test_digest_support import FakeClock, fake_limiter, make_knowledge
 
 ADMIN = {"user_id": factories.ADMIN_ID}
 MONDAY_9_ROME = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+SUBSCRIBED_AT = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # the Wednesday before
+
+
+@pytest.fixture(autouse=True)
+def fixed_days(monkeypatch):  # type: ignore[no-untyped-def]
+    """Subscriptions are made on a fixed day, so the first digest is due on MONDAY_9_ROME, and
+    the staff commands run on that Monday, so the test news are new, whatever today's date is
+    (the due checks are given their time)."""
+    monkeypatch.setattr(subscriptions, "utcnow", lambda: SUBSCRIBED_AT)
+    monkeypatch.setattr(digest, "utcnow", lambda: MONDAY_9_ROME)
 
 
 @pytest.fixture

@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from bot import digest_cli
 from bot.cli import main
-from bot.db.models import utcnow
 from bot.runtime import Runtime
 from bot.services.digest_admin import beat
 from tests.conftest import TEST_TOKEN, make_settings
-from tests.services.test_digest_support import make_knowledge
+from tests.services.test_digest_support import NOW, make_knowledge
 
 
 def _env(monkeypatch, tmp_path, db_url):  # type: ignore[no-untyped-def]
+    # The commands run "now" on a fixed day, so the test news stay new whatever today's date is.
+    monkeypatch.setattr(digest_cli, "utcnow", lambda: NOW)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("KNOWLEDGE_DIR", str(make_knowledge(tmp_path)))
@@ -47,8 +49,8 @@ def test_send_leaves_delivery_to_a_running_bot_and_status_counts(monkeypatch, tm
         runtime = Runtime.create(make_settings(db_url, knowledge_dir=tmp_path / "kb"))
         await upgrade(runtime.engine)
         async with runtime.sessionmaker() as s:
-            await subscribe(s, 42, language="en", timezone="UTC", user_id=None)
-            await beat(s, utcnow())
+            await subscribe(s, 42, language="en", timezone="UTC", user_id=None, now=NOW)
+            await beat(s, NOW)
             await s.commit()
         await runtime.engine.dispose()
 
