@@ -28,7 +28,7 @@ from __future__ import annotations
 _SEPARABLE = ("", "ab", "an", "auf", "aus", "bei", "dar", "durch", "ein", "fest", "her", "hin",
               "mit", "nach", "uber", "um", "unter", "vor", "weg", "weiter", "wieder", "zu",
               "zuruck", "zusammen")
-_GE_WITHIN = max(map(len, _SEPARABLE)) + 2  # a participle's "ge" ends within these letters
+GE_WITHIN = max(map(len, _SEPARABLE)) + 2  # a participle's "ge" ends within these letters
 _MIN_REST = 4  # letters of the stem left after a "ge" is taken out
 _GE_WORDS = ("gebiet", "gedicht", "gehalt", "gericht", "gerecht", "gesamt", "geschicht",
              "gesicht", "gewalt", "gewicht")  # not participles
@@ -39,7 +39,7 @@ _CONSONANTS = frozenset("bcdfghjklmnpqrtvwxz")  # not "s": Stresstest is not Str
 
 def ge_position(word: str) -> int | None:
     """Where a participle's "ge" would sit in the word (0, or after a separable prefix)."""
-    if "ge" not in word[:_GE_WITHIN]:  # most words, told apart in C: this runs for every word
+    if "ge" not in word[:GE_WITHIN]:  # most words, told apart in C: this runs for every word
         return None
     for prefix in _SEPARABLE:
         at = len(prefix)

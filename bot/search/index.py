@@ -30,6 +30,7 @@ import math
 import time
 from array import array
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -124,9 +125,8 @@ class SearchIndex:
         strong = [tokens(text.title), *map(tokens, text.questions)]  # weigh fully
         weak = list(map(tokens, text.keywords))  # weigh KEYWORD_WEIGHT
         body = body_tokens(text.body)
-        distinct = set(body)
         phrase_words.update(*strong, *weak)
-        key_maker.learn(distinct.union(*strong, *weak), lang)  # one stemmer call per document
+        key_maker.learn(chain(*strong, *weak), lang)  # (the body's words: by body_ids)
         key_id = key_maker.key_ids.__getitem__
         field_keys: list[str] = []  # every key use of the title, questions and keywords
         phrase_keys: list[str] = []  # the distinct keys of each phrasing, one after another
@@ -147,7 +147,7 @@ class SearchIndex:
         self._phrase_doc.extend([doc_id] * len(phrase_sizes))
         self._phrase_postings.add(first, map(key_id, phrase_keys), phrase_sizes)
         uses = list(map(key_id, field_keys))
-        body_ids, taken = key_maker.body_ids(body, distinct, lang)
+        body_ids, taken = key_maker.body_ids(body, lang)
         uses += body_ids
         tiers = (array("b", (TITLE,)) * strong_uses + array("b", (KEYWORD,)) * (len(field_keys) - strong_uses)
                  + array("b", (BODY,)) * len(body_ids))

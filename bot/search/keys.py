@@ -2,7 +2,7 @@
 
 A build turns every word of every entry into its key, so this is the hot path of a large
 knowledge base. Each language keeps a map of word -> key ("" for a stop word) and of word ->
-key id (-1), filled once per document for all its new words in one call into the stemmer, and
+key id (-1), filled with all the new words of a text in one call into the stemmer, and
 the set of words a synonym term may start with; only those few words go through the synonym
 matcher. An answer body needs only how often each key occurs, not the order, so its words
 become key ids with C-level look-ups, and the uses a synonym term takes over are listed apart.
@@ -11,10 +11,14 @@ become key ids with C-level look-ups, and the uses a synonym term takes over are
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import compress, count, repeat
 
 from bot.search.normalize import stem_many
 from bot.search.stopwords import STOP_WORDS
 from bot.search.synonyms import SynonymMap
+
+_NEW = -2  # the id a word not yet learned looks up to (-1: a word with no key)
 
 
 class KeyMaker:
@@ -23,12 +27,13 @@ class KeyMaker:
         self.key_ids: dict[str, int] = {}  # every key made so far -> its id (ids in order)
         self._key_of: dict[str, dict[str, str]] = defaultdict(dict)  # lang -> word -> key
         self._id_of: dict[str, dict[str, int]] = defaultdict(dict)  # lang -> word -> key id
-        self._starters: dict[str, set[str]] = defaultdict(set)  # lang -> words a term may start with
+        self._words: set[str] = set()  # every word learned, in any language
+        self._starters: set[str] = set()  # the words a synonym term may start with (any language)
 
-    def learn(self, words: set[str], lang: str) -> None:
+    def learn(self, words: Iterable[str], lang: str) -> None:
         """Make the keys of the words not seen in this language before."""
-        id_of = self._id_of[lang]  # the dict the words are looked up in next, while it is hot
-        if new := words.difference(id_of):  # a dict argument: looked up, not copied
+        id_of = self._id_of[lang]
+        if new := {word for word in words if word not in id_of}:
             key_ids = self.key_ids
             words_in_order = list(new)
             keys = ["" if word in STOP_WORDS else key
@@ -36,11 +41,14 @@ class KeyMaker:
             self._key_of[lang].update(zip(words_in_order, keys, strict=True))
             id_of.update(zip(words_in_order, [key_ids.setdefault(key, len(key_ids)) if key else -1
                                               for key in keys], strict=True))
-            self._starters[lang].update(self._synonyms.starters(words_in_order))
+            # Whether a term may start with a word does not depend on the language: ask once.
+            if fresh := new.difference(self._words):
+                self._words |= fresh
+                self._starters.update(self._synonyms.starters(fresh))
 
     def words(self) -> set[str]:
         """Every word learned, in any language."""
-        return set().union(*self._key_of.values())
+        return set(self._words)
 
     def keys(self, raw: list[str], lang: str) -> list[str]:
         """The keys of a short text (title, question, keyword) in order; stop words dropped."""
@@ -49,7 +57,7 @@ class KeyMaker:
 
     def learned_keys(self, raw: list[str], lang: str) -> list[str]:
         """`keys` of words already learned."""
-        key_of, starters = self._key_of[lang], self._starters[lang]
+        key_of, starters = self._key_of[lang], self._starters
         if starters.isdisjoint(raw):  # most texts: no synonym term, every word its own key
             return list(filter(None, map(key_of.__getitem__, raw)))
         synonyms = self._synonyms
@@ -69,17 +77,20 @@ class KeyMaker:
             i += 1
         return keys
 
-    def body_ids(self, raw: list[str], distinct: set[str], lang: str) -> tuple[list[int], list[int]]:
-        """The key ids of a long text, learned words only: Counter(keys(raw, lang)) is the count
-        of the ids (-1 aside) less the count of the second list, the uses that synonym terms
-        take over (their canonical and shadow keys are at the end of the first list).
-
-        `distinct` is set(raw).
-        """
-        ids = list(map(self._id_of[lang].__getitem__, raw))
+    def body_ids(self, raw: list[str], lang: str) -> tuple[list[int], list[int]]:
+        """The key ids of a long text, learning its new words: Counter(keys(raw, lang)) is the
+        count of the ids (-1 aside) less the count of the second list, the uses that synonym
+        terms take over (their canonical and shadow keys are at the end of the first list)."""
+        id_of = self._id_of[lang]
+        # Looked up first and learned only if a word is missing: a set of a long body's words
+        # costs more than the look-ups, and in a large knowledge base most words are known.
+        ids = list(map(id_of.get, raw, repeat(_NEW, len(raw))))
+        if _NEW in ids:
+            self.learn(compress(raw, map(_NEW.__eq__, ids)), lang)
+            ids = list(map(id_of.__getitem__, raw))
         taken: list[int] = []
-        if here := distinct & self._starters[lang]:
-            self._take_terms(raw, here, self._id_of[lang], ids, taken)
+        if here := self._starters.intersection(raw):
+            self._take_terms(raw, here, id_of, ids, taken)
         return ids, taken
 
     def _take_terms(self, raw: list[str], starters: set[str], id_of: dict[str, int],
@@ -96,16 +107,6 @@ class KeyMaker:
                 ids.append(key_ids.setdefault(key, len(key_ids)))
 
 
-def _positions(raw: list[str], words: set[str]) -> list[int]:
-    """Where the words occur in raw, in order (found by C-level scans: a body holds few)."""
-    found: list[int] = []
-    for word in words:
-        i = raw.index(word)
-        try:
-            while True:
-                found.append(i)
-                i = raw.index(word, i + 1)
-        except ValueError:
-            pass
-    found.sort()
-    return found
+def _positions(raw: list[str], words: set[str]) -> Iterator[int]:
+    """Where the words occur in raw, in order (one C-level pass)."""
+    return compress(count(), map(words.__contains__, raw))

@@ -7,22 +7,42 @@ Terms match on any language's stem, so inflected forms ("specializzazioni intell
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from bot.search.german import ge_position
-from bot.search.normalize import query_variants, tokens, variants
+from bot.search.german import GE_WITHIN, ge_position
+from bot.search.normalize import query_variants, tokens, variants, variants_many
 
 CANONICAL_PREFIX = "~g"
 SHADOW_PREFIX = "="
 PREFIX = 3
 MAX_CACHE = 500_000
+_Term = tuple[tuple[frozenset[str], ...], str]  # the variants of each of its tokens, canonical token
+
+
+class _Starts:
+    """The terms that may start at one token, sorted for matching: those of two or more tokens
+    (longest first) with the variants their second token may take, and the one-token term."""
+
+    __slots__ = ("longer", "seconds", "single")
+
+    def __init__(self, terms: list[_Term]) -> None:
+        self.longer = tuple(t for t in terms if len(t[0]) > 1)
+        self.seconds = frozenset().union(*(t[0][1] for t in self.longer))
+        self.single = next((canonical for pattern, canonical in terms if len(pattern) == 1), "")
+
+    def __bool__(self) -> bool:
+        return bool(self.longer or self.single)
+
+
+_NO_START = _Starts([])
 
 
 class SynonymMap:
     def __init__(self, groups: Iterable[Sequence[str]]) -> None:
         # first-token variant -> [(variants of each term token, canonical token)]
-        self._starts: dict[str, list[tuple[tuple[frozenset[str], ...], str]]] = defaultdict(list)
+        self._starts: dict[str, list[_Term]] = defaultdict(list)
         self.group_count = 0
         for gid, group in enumerate(groups):
             canonical = f"{CANONICAL_PREFIX}{gid}"
@@ -40,19 +60,26 @@ class SynonymMap:
         # participle loses its "ge", see german.py), so a token whose first letters start no
         # term is skipped without stemming it: that is most of the words of a large knowledge base.
         self._prefixes = {v[:PREFIX] for v in self._starts}
-        self._cache: dict[str, tuple[tuple[tuple[frozenset[str], ...], str], ...]] = {}
+        # The same test for many words at once, in C (a superset: the exact test follows).
+        short, participle = f".{{0,{PREFIX - 1}}}$", f".{{0,{GE_WITHIN - 2}}}ge"
+        self._may_match_many = re.compile(f"{_alternatives(self._prefixes)}|{short}|{participle}").match
+        self._cache: dict[str, _Starts] = {}
 
-    def _candidates(self, token: str) -> tuple[tuple[tuple[frozenset[str], ...], str], ...]:
+    def _candidates(self, token: str) -> _Starts:
         """The terms that may start at this token, longest first (cached per token)."""
         if not self._may_match(token):
-            return ()  # most words: told apart faster than looked up, and not worth keeping
+            return _NO_START  # most words: told apart faster than looked up, and not worth keeping
         found = self._cache.get(token)
         if found is None:
-            hits = {c for v in variants(token) for c in self._starts.get(v, ())}
-            found = tuple(sorted(hits, key=lambda c: (-len(c[0]), c[1])))
-            if len(self._cache) >= MAX_CACHE:  # queries may bring any number of new words
-                self._cache.clear()
-            self._cache[token] = found
+            found = self._remember(token, variants(token))
+        return found
+
+    def _remember(self, token: str, token_variants: frozenset[str]) -> _Starts:
+        hits = {c for v in token_variants for c in self._starts.get(v, ())}
+        found = _Starts(sorted(hits, key=lambda c: (-len(c[0]), c[1]))) if hits else _NO_START
+        if len(self._cache) >= MAX_CACHE:  # queries may bring any number of new words
+            self._cache.clear()
+        self._cache[token] = found
         return found
 
     def apply(self, toks: list[str], shadows: bool = False) -> list[str]:
@@ -80,18 +107,25 @@ class SynonymMap:
 
     def match(self, toks: list[str], i: int) -> tuple[int, str] | None:
         """The longest term starting at toks[i]: its length in tokens and its canonical token."""
-        for pattern, canonical in self._candidates(toks[i]):
-            n = len(pattern)
-            if i + n <= len(toks) and all(pattern[k] & query_variants(toks[i + k]) for k in range(1, n)):
-                return n, canonical  # candidates come longest first
-        return None
+        starts = self._candidates(toks[i])
+        if starts.longer and i + 1 < len(toks) and not starts.seconds.isdisjoint(query_variants(toks[i + 1])):
+            for pattern, canonical in starts.longer:  # longest first
+                n = len(pattern)
+                if i + n <= len(toks) and all(pattern[k] & query_variants(toks[i + k]) for k in range(1, n)):
+                    return n, canonical
+        return (1, starts.single) if starts.single else None
 
     def may_start(self, token: str) -> bool:
         return bool(self._candidates(token))
 
     def starters(self, words: Iterable[str]) -> list[str]:
-        """The words a term may start with (`may_start` of many words)."""
-        return [w for w in words if self._candidates(w)]
+        """The words a term may start with (`may_start` of many words; their variants are
+        made together)."""
+        maybe = [w for w in filter(self._may_match_many, words) if self._may_match(w)]
+        if new := [w for w in maybe if w not in self._cache]:
+            for word, word_variants in zip(new, variants_many(new), strict=True):
+                self._remember(word, word_variants)
+        return [w for w in maybe if self._candidates(w)]
 
     def _may_match(self, token: str) -> bool:
         """Whether the token's first letters, or those it has without a participle's "ge"
@@ -104,6 +138,15 @@ class SynonymMap:
     @staticmethod
     def shadow(canonical: str, words: list[str]) -> str:
         return f"{SHADOW_PREFIX}{canonical}:{'_'.join(words)}"
+
+
+def _alternatives(prefixes: set[str]) -> str:
+    """A regular expression for "starts with one of the prefixes", grouped by first letter
+    (the regex engine then skips a whole group on one comparison)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for prefix in sorted(prefixes):
+        groups[prefix[0]].append(re.escape(prefix[1:]))
+    return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items()) or "(?!)"
 
 
 def shadow_group(token: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from array import array
 from collections import Counter
 
@@ -10,7 +11,7 @@ import pytest
 from bot.knowledge.markdown import to_plain_text
 from bot.search import ANSWERED, NO_MATCH, Match, Thresholds
 from bot.search.keys import KeyMaker
-from bot.search.normalize import body_tokens, stem, stem_many, tokens
+from bot.search.normalize import body_tokens, query_variants, stem, stem_many, tokens, variants, variants_many
 from bot.search.postings import BODY, TITLE, PhrasePostings, Postings
 from bot.search.results import AMBIGUOUS, decide
 from bot.search.synonyms import SynonymMap
@@ -27,8 +28,8 @@ def test_body_ids_count_like_the_ordered_keys():
     plain = KeyMaker(SYNONYMS)
     expected = Counter(plain.keys(raw, "en"))
     maker = KeyMaker(SYNONYMS)
-    maker.learn(set(raw), "en")
-    ids, taken = maker.body_ids(raw, set(raw), "en")
+    maker.learn(raw[:5], "en")  # the body's other words are learned on the way
+    ids, taken = maker.body_ids(raw, "en")
     assert taken  # the synonym terms took over some uses of their words
     counts = Counter(i for i in ids if i >= 0)
     counts.subtract(taken)
@@ -95,3 +96,40 @@ def test_stemming_many_words_at_once_equals_one_by_one(lang):
     words = ["specialisation", "regioni", "unternehmen", "entreprises", "regijah", "regija",
              "podjetjem", "s3", "2020", "ab12", "was", "cluster", "clusters", "ima", "x"]
     assert stem_many(words, lang) == [stem(w, lang) for w in words]
+
+
+def _reference_match(synonyms: SynonymMap, toks: list[str], i: int) -> tuple[int, str] | None:
+    """The longest term whose every token shares a variant with the text's, tried one by one."""
+    best = None
+    for gid, group in enumerate(GROUPS):
+        for term in group:
+            pattern = [query_variants(t) for t in tokens(term)]
+            n = len(pattern)
+            fits = i + n <= len(toks) and all(pattern[k] & query_variants(toks[i + k]) for k in range(n))
+            if fits and (best is None or n > best[0] or (n == best[0] and f"~g{gid}" < best[1])):
+                best = (n, f"~g{gid}")
+    return best
+
+
+GROUPS = [["cluster", "cluster manager", "cluster management organisation", "clustermanager"],
+          ["smart specialisation", "smart specialisation strategy", "s3", "ris3"],
+          ["manager", "managers"], ["förderung", "gefördert", "funding"], ["state aid", "aid"]]
+
+
+def test_the_matcher_finds_what_trying_every_term_finds():
+    synonyms = SynonymMap(GROUPS)
+    words = tokens("cluster clusters manager managers management organisation organisations smart "
+                   "specialisation specialisations strategy strategies s3 ris3 state aid aids gefördert "
+                   "geförderte funding funded the of a clustermanager")
+    rng = random.Random(3)
+    for _ in range(3000):
+        toks = rng.choices(words, k=rng.randint(1, 6))
+        for i in range(len(toks)):
+            assert synonyms.match(toks, i) == _reference_match(synonyms, toks, i), (toks, i)
+
+
+def test_variants_of_many_words_at_once_are_those_of_each():
+    words = tokens("gefördert geförderte umgesetzt ausgewählt gebiet ge go goes using clusters "
+                   "specializzazioni intelligenti pametne 2021 s3 a Förderung évaluations")
+    assert variants_many(words) == [variants(w) for w in words]
+    assert variants_many([]) == []
