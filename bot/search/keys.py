@@ -2,10 +2,11 @@
 
 A build turns every word of every entry into its key, so this is the hot path of a large
 knowledge base. Each language keeps a map of word -> key ("" for a stop word) and of word ->
-key id (-1), filled with all the new words of a text in one call into the stemmer, and
-the set of words a synonym term may start with; only those few words go through the synonym
-matcher. An answer body needs only how often each key occurs, not the order, so its words
-become key ids with C-level look-ups, and the uses a synonym term takes over are listed apart.
+key id (-1), filled with all the new words of a text in one call into the stemmer; one set
+holds the words a synonym term may start with (asked once per word, whatever the language),
+and only those few words go through the synonym matcher. An answer body needs only how often
+each key occurs, not the order, so its words become key ids with C-level look-ups, and the uses
+a synonym term takes over are listed apart.
 """
 
 from __future__ import annotations
@@ -33,18 +34,22 @@ class KeyMaker:
     def learn(self, words: Iterable[str], lang: str) -> None:
         """Make the keys of the words not seen in this language before."""
         id_of = self._id_of[lang]
-        if new := {word for word in words if word not in id_of}:
-            key_ids = self.key_ids
-            words_in_order = list(new)
-            keys = ["" if word in STOP_WORDS else key
-                    for word, key in zip(words_in_order, stem_many(words_in_order, lang), strict=True)]
-            self._key_of[lang].update(zip(words_in_order, keys, strict=True))
-            id_of.update(zip(words_in_order, [key_ids.setdefault(key, len(key_ids)) if key else -1
-                                              for key in keys], strict=True))
-            # Whether a term may start with a word does not depend on the language: ask once.
-            if fresh := new.difference(self._words):
-                self._words |= fresh
-                self._starters.update(self._synonyms.starters(fresh))
+        self._learn_new({word for word in words if word not in id_of}, lang)
+
+    def _learn_new(self, new: set[str], lang: str) -> None:
+        if not new:
+            return
+        key_ids = self.key_ids
+        words_in_order = list(new)
+        keys = ["" if word in STOP_WORDS else key
+                for word, key in zip(words_in_order, stem_many(words_in_order, lang), strict=True)]
+        self._key_of[lang].update(zip(words_in_order, keys, strict=True))
+        self._id_of[lang].update(zip(words_in_order, [key_ids.setdefault(key, len(key_ids)) if key else -1
+                                                      for key in keys], strict=True))
+        # Whether a term may start with a word does not depend on the language: ask once.
+        if fresh := new.difference(self._words):
+            self._words |= fresh
+            self._starters.update(self._synonyms.starters(fresh))
 
     def words(self) -> set[str]:
         """Every word learned, in any language."""
@@ -85,9 +90,11 @@ class KeyMaker:
         # Looked up first and learned only if a word is missing: a set of a long body's words
         # costs more than the look-ups, and in a large knowledge base most words are known.
         ids = list(map(id_of.get, raw, repeat(_NEW, len(raw))))
-        if _NEW in ids:
-            self.learn(compress(raw, map(_NEW.__eq__, ids)), lang)
-            ids = list(map(id_of.__getitem__, raw))
+        if _NEW in ids:  # learn the missing words and fill in their places only
+            missing = list(compress(count(), map(_NEW.__eq__, ids)))
+            self._learn_new({raw[i] for i in missing}, lang)
+            for i in missing:
+                ids[i] = id_of[raw[i]]
         taken: list[int] = []
         if here := self._starters.intersection(raw):
             self._take_terms(raw, here, id_of, ids, taken)
