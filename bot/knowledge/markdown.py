@@ -17,27 +17,42 @@ _ITALIC = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
 _BULLET = re.compile(r"^\s*[-*+]\s+")
 _HEADING = re.compile(r"^\s*#{1,6}\s+")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
+_PLACEHOLDER = re.compile("\x00(\\d+)\x00")
+_BLANK_RUN = re.compile(r"\n{3,}")
 
 
-def _inline(text: str) -> str:
-    """Convert inline markup of one line; the input is raw (unescaped) text."""
-    placeholders: list[str] = []
+def _inline(text: str, placeholders: list[str] | None = None) -> str:
+    """Convert inline markup of one line; the input is raw (unescaped) text without NUL.
+
+    Code spans and links are set aside as numbered NUL-delimited placeholders, so that no
+    later pattern rewrites them; a link's text is converted with the same list, and the
+    outermost call puts every piece back (a piece may hold earlier ones)."""
+    outermost = placeholders is None
+    stashed: list[str] = [] if placeholders is None else placeholders
 
     def stash(fragment: str) -> str:
-        placeholders.append(fragment)
-        return f"\x00{len(placeholders) - 1}\x00"
+        stashed.append(fragment)
+        return f"\x00{len(stashed) - 1}\x00"
 
-    text = _CODE.sub(lambda m: stash(f"<code>{html.escape(m.group(1))}</code>"), text)
-    text = _LINK.sub(
-        lambda m: stash(
-            f'<a href="{html.escape(m.group(2), quote=True)}">{_inline(m.group(1))}</a>'
-        ),
-        text,
-    )
+    # Each pattern runs only where its marker occurs: most lines are plain text, and every
+    # body is rendered at each load of the knowledge.
+    if "`" in text:
+        text = _CODE.sub(lambda m: stash(f"<code>{html.escape(m.group(1))}</code>"), text)
+    if "](" in text:
+        text = _LINK.sub(
+            lambda m: stash(
+                f'<a href="{html.escape(m.group(2), quote=True)}">{_inline(m.group(1), stashed)}</a>'
+            ),
+            text,
+        )
     text = html.escape(text, quote=False)
-    text = _BOLD.sub(lambda m: f"<b>{m.group(2)}</b>", text)
-    text = _ITALIC.sub(lambda m: f"<i>{m.group(2)}</i>", text)
-    return re.sub("\x00(\\d+)\x00", lambda m: placeholders[int(m.group(1))], text)
+    if "**" in text or "__" in text:
+        text = _BOLD.sub(lambda m: f"<b>{m.group(2)}</b>", text)
+    if "*" in text or "_" in text:
+        text = _ITALIC.sub(lambda m: f"<i>{m.group(2)}</i>", text)
+    while outermost and "\x00" in text:  # a piece only holds pieces stashed before it
+        text = _PLACEHOLDER.sub(lambda m: stashed[int(m.group(1))], text)
+    return text
 
 
 def _logical_lines(markdown: str) -> list[str]:
@@ -62,6 +77,7 @@ def _logical_lines(markdown: str) -> list[str]:
 
 
 def to_telegram_html(markdown: str) -> str:
+    markdown = markdown.replace("\x00", "")  # NUL is no text, and it marks placeholders
     out: list[str] = []
     for line in _logical_lines(markdown):
         if _HEADING.match(line):
@@ -70,7 +86,7 @@ def to_telegram_html(markdown: str) -> str:
             out.append("• " + _inline(_BULLET.sub("", line).strip()))
         else:
             out.append(_inline(line.strip()))
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
+    return _BLANK_RUN.sub("\n\n", "\n".join(out))
 
 
 def to_plain_text(markdown: str) -> str:

@@ -1,5 +1,7 @@
 """Markdown subset to Telegram HTML."""
 
+import random
+
 from bot.knowledge.markdown import to_plain_text, to_telegram_html
 
 
@@ -24,3 +26,20 @@ def test_snake_case_words_are_not_italic():
 
 def test_plain_text():
     assert to_plain_text("**B** [l](https://x.y)\n- item") == "B l\n• item"
+
+
+def test_code_inside_a_link_text_is_kept():
+    assert to_telegram_html("[`s3bot kb check`](https://e.org)") == (
+        '<a href="https://e.org"><code>s3bot kb check</code></a>')
+    assert to_telegram_html("`x` [a `b` c](https://e.org) **`y`**") == (
+        '<code>x</code> <a href="https://e.org">a <code>b</code> c</a> <b><code>y</code></b>')
+
+
+def test_odd_markup_never_breaks_the_conversion():
+    # NUL characters once stood for set-aside pieces; stray ones are dropped, never misread.
+    assert to_telegram_html("a\x000\x00b `c`") == "a0b <code>c</code>"
+    pieces = ["a", " ", "*", "_", "`", "[", "]", "(", ")", "](https://e.org)", "**", "<", "&", "\n", "\x00"]
+    rng = random.Random(2)
+    for _ in range(3000):
+        html = to_telegram_html("".join(rng.choices(pieces, k=rng.randint(1, 20))))
+        assert "\x00" not in html
