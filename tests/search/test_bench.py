@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bench import retrieval
+from bench import build, retrieval
 from bench.metrics import Query, best_threshold, load_queries, score
 from bench.synthetic import generate
 from bench.systems import Ranked
@@ -51,6 +51,15 @@ def test_scale_mode_pads_the_knowledge_with_loadable_synthetic_entries(tmp_path,
                            str(_write_queries(tmp_path)), "--scale", "40", "--engine-only"])
     assert code == 0
     assert "scale 40: 40 entries" in capsys.readouterr().out
+
+
+def test_build_benchmark_times_every_build(capsys):
+    assert build.main(["--knowledge", str(FIXTURE_KNOWLEDGE), "--scale", "50", "--repeat", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "50 entries" in printed and "loaded in" in printed
+    [timings] = [line for line in printed.splitlines() if line.startswith("builds (s): ")]
+    assert len(timings.split(": ")[1].split()) == 3
+    assert "fastest" in printed and "median" in printed and "machine gauge" in printed
 
 
 def test_best_threshold_maximises_right_decisions():
