@@ -36,7 +36,7 @@ def _inline(text: str, placeholders: list[str] | None = None) -> str:
 
     # Each pattern runs only where its marker occurs: most lines are plain text, and every
     # body is rendered at each load of the knowledge.
-    if "`" in text:
+    if outermost and "`" in text:  # (a link's text: its code spans are already set aside)
         text = _CODE.sub(lambda m: stash(f"<code>{html.escape(m.group(1))}</code>"), text)
     if "](" in text:
         text = _LINK.sub(

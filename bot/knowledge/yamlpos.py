@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
 # libyaml's C parser is about ten times faster than the pure-Python one; a knowledge folder of
-# thousands of entries is parsed at every start and reload. Both give the same nodes and marks.
+# thousands of entries is parsed at every start and reload. Both give the same values and the
+# same marks for keys and items, except that libyaml accepts tabs where PyYAML refuses them and
+# reads a byte-order mark inside the text differently: texts with either go to the pure-Python
+# parser. (libyaml also accepts a "?" inside a flow list, as in "[C'est quoi ?]", which the
+# pure-Python parser refuses; PyYAML's wheels all include libyaml.)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PURE_PYTHON_ONLY = re.compile("[\t\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -59,8 +65,8 @@ def load_located(text: str, first_line: int = 1) -> tuple[LocatedYaml | None, tu
     `first_line` is the file line of the text's first line, for texts cut out of a file.
     """
     try:
-        node, value = _parse(text, _Loader)
-    except yaml.YAMLError:
+        node, value = _parse(text, yaml.SafeLoader if _PURE_PYTHON_ONLY.search(text) else _Loader)
+    except (yaml.YAMLError, UnicodeEncodeError):  # (libyaml takes UTF-8: no lone surrogates)
         # Broken YAML is rare; the pure-Python parser reports it, so its wording and line stay
         # the same whichever parser read the good files (libyaml may point past the last line).
         try:

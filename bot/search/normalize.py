@@ -28,6 +28,7 @@ _COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20f
 # ASCII bytes -> themselves for [a-z0-9], lower case for [A-Z], a space for everything else.
 _TOKEN_BYTES = bytes(ord(chr(c).lower()) if chr(c).isascii() and chr(c).isalnum() else 32 for c in range(256))
 _FOLD_ERRORS = "s3bot-fold"  # the codec error handler that folds what ASCII cannot encode
+_CACHED_RUN = 8  # runs of non-ASCII characters up to this long are remembered (accents, ß, ł)
 # Slovenian has no Snowball stemmer; strip the common inflection endings (longest first).
 _SL_SUFFIXES = ("ega", "emu", "ima", "imi", "ami", "ih", "om", "em", "ov", "ev", "ah",
                 "ja", "ju", "je", "jo", "ji", "ij", "a", "e", "i", "o", "u")
@@ -65,14 +66,19 @@ def tokens(text: str) -> list[str]:
 def _fold_run(error: UnicodeError) -> tuple[str, int]:
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    return _folded_ascii(error.object[error.start : error.end]), error.end
+    run = error.object[error.start : error.end]
+    # The same few accented letters recur everywhere; a long run (a query in another script)
+    # is folded afresh rather than kept, so chat input cannot fill the cache with large strings.
+    return (_folded_ascii(run) if len(run) <= _CACHED_RUN else _to_ascii(run)), error.end
 
 
-@lru_cache(maxsize=100_000)
-def _folded_ascii(run: str) -> str:
+def _to_ascii(run: str) -> str:
     """The fold of a run of non-ASCII characters, with what is still not ASCII as "?" (which
-    separates tokens like any other punctuation); the same accented words recur everywhere."""
+    separates tokens like any other punctuation)."""
     return fold(run).encode("ascii", "replace").decode("ascii")
+
+
+_folded_ascii = lru_cache(maxsize=20_000)(_to_ascii)
 
 
 codecs.register_error(_FOLD_ERRORS, _fold_run)

@@ -1,6 +1,7 @@
 """Markdown subset to Telegram HTML."""
 
 import random
+import re
 
 from bot.knowledge.markdown import to_plain_text, to_telegram_html
 
@@ -31,6 +32,7 @@ def test_plain_text():
 def test_code_inside_a_link_text_is_kept():
     assert to_telegram_html("[`s3bot kb check`](https://e.org)") == (
         '<a href="https://e.org"><code>s3bot kb check</code></a>')
+    assert to_telegram_html("[``x``](https://e.org)") == '<a href="https://e.org">`<code>x</code>`</a>'
     assert to_telegram_html("`x` [a `b` c](https://e.org) **`y`**") == (
         '<code>x</code> <a href="https://e.org">a <code>b</code> c</a> <b><code>y</code></b>')
 
@@ -43,3 +45,4 @@ def test_odd_markup_never_breaks_the_conversion():
     for _ in range(3000):
         html = to_telegram_html("".join(rng.choices(pieces, k=rng.randint(1, 20))))
         assert "\x00" not in html
+        assert not any("<" in code for code in re.findall("<code>(.*?)</code>", html))  # Telegram refuses

@@ -49,3 +49,19 @@ def test_broken_yaml_is_reported_on_a_line_of_the_text(loader_class):
 def test_empty_and_scalar_documents_are_not_documents(loader_class):
     assert load_located("") == (None, None)
     assert load_located("just words") == (None, None)
+
+
+def test_what_loads_does_not_depend_on_the_parser(loader_class):
+    # libyaml alone would accept the tab and read the inner byte-order mark as indentation.
+    located, error = load_located("title:\tStress test\n", first_line=2)
+    assert located is None and error[0] == 2 and "cannot start any token" in error[1]
+    located, error = load_located("a:\n\ufeffb: 2\n")
+    assert error is None and located.value == {"a": None, "\ufeffb": 2}
+    located, error = load_located("\ufefftitle: x\nquestions: [a]\n")  # a leading one is fine
+    assert error is None and located.value == {"title": "x", "questions": ["a"]}
+    assert located.line("questions") == 2
+
+
+def test_a_lone_surrogate_is_reported_not_raised(loader_class):
+    located, error = load_located("title: a\ud800b\n")
+    assert located is None and error is not None

@@ -4,6 +4,7 @@ import random
 import re
 import sys
 
+from bot.search import normalize
 from bot.search.normalize import fold, tokens
 
 
@@ -40,3 +41,12 @@ def test_random_mixed_texts_tokenise_like_the_folded_text():
 
 def test_a_lone_surrogate_is_a_separator_not_an_error():
     assert tokens("ab\ud800cd") == ["ab", "cd"]
+
+
+def test_long_runs_of_other_scripts_are_not_remembered():
+    normalize._folded_ascii.cache_clear()
+    assert tokens("日本語のテキスト" * 60 + " cluster") == ["cluster"]
+    assert tokens("\ufdfa" * 499 + "x") == ["x"]  # (each one folds to 18 Arabic letters)
+    assert normalize._folded_ascii.cache_info().currsize == 0
+    assert tokens("Wie lange dauert die Förderung?") == ["wie", "lange", "dauert", "die", "forderung"]
+    assert normalize._folded_ascii.cache_info().currsize == 1  # a short accented run is remembered
