@@ -159,22 +159,8 @@ def variants(token: str) -> frozenset[str]:
     """`query_variants`, not cached."""
     found = {token, *(_stem(token, lang) for lang in LANGUAGES)}
     if _stemmable(token) and ge_position(token) is not None:  # gewährt: as Gewährung too
-        found.add(_participle_variant(token))
+        found.add(refine(_stemmer("de").stemWord(token), token, participles=False))
     return frozenset(found)
-
-
-def variants_many(words: list[str]) -> list[frozenset[str]]:
-    """`variants` of many words at once (one call into each language's stemmer)."""
-    stems = [stem_many(words, lang) for lang in LANGUAGES]
-    found = [frozenset(forms) for forms in zip(words, *stems, strict=True)]
-    for i, word in enumerate(words):
-        if "ge" in word and _stemmable(word) and ge_position(word) is not None:
-            found[i] = found[i] | {_participle_variant(word)}
-    return found
-
-
-def _participle_variant(token: str) -> str:
-    return refine(_stemmer("de").stemWord(token), token, participles=False)
 
 
 @lru_cache(maxsize=200_000)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from bot.search.german import GE_WITHIN, ge_position
-from bot.search.normalize import query_variants, tokens, variants, variants_many
+from bot.search.normalize import query_variants, tokens, variants
 
 CANONICAL_PREFIX = "~g"
 SHADOW_PREFIX = "="
@@ -71,15 +71,11 @@ class SynonymMap:
             return _NO_START  # most words: told apart faster than looked up, and not worth keeping
         found = self._cache.get(token)
         if found is None:
-            found = self._remember(token, variants(token))
-        return found
-
-    def _remember(self, token: str, token_variants: frozenset[str]) -> _Starts:
-        hits = {c for v in token_variants for c in self._starts.get(v, ())}
-        found = _Starts(sorted(hits, key=lambda c: (-len(c[0]), c[1]))) if hits else _NO_START
-        if len(self._cache) >= MAX_CACHE:  # queries may bring any number of new words
-            self._cache.clear()
-        self._cache[token] = found
+            hits = {c for v in variants(token) for c in self._starts.get(v, ())}
+            found = _Starts(sorted(hits, key=lambda c: (-len(c[0]), c[1]))) if hits else _NO_START
+            if len(self._cache) >= MAX_CACHE:  # queries may bring any number of new words
+                self._cache.clear()
+            self._cache[token] = found
         return found
 
     def apply(self, toks: list[str], shadows: bool = False) -> list[str]:
@@ -119,13 +115,8 @@ class SynonymMap:
         return bool(self._candidates(token))
 
     def starters(self, words: Iterable[str]) -> list[str]:
-        """The words a term may start with (`may_start` of many words; their variants are
-        made together)."""
-        maybe = [w for w in filter(self._may_match_many, words) if self._may_match(w)]
-        if new := [w for w in maybe if w not in self._cache]:
-            for word, word_variants in zip(new, variants_many(new), strict=True):
-                self._remember(word, word_variants)
-        return [w for w in maybe if self._candidates(w)]
+        """The words a term may start with (`may_start` of many words)."""
+        return [w for w in filter(self._may_match_many, words) if self._candidates(w)]
 
     def _may_match(self, token: str) -> bool:
         """Whether the token's first letters, or those it has without a participle's "ge"

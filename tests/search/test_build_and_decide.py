@@ -11,7 +11,7 @@ import pytest
 from bot.knowledge.markdown import to_plain_text
 from bot.search import ANSWERED, NO_MATCH, Match, Thresholds
 from bot.search.keys import KeyMaker
-from bot.search.normalize import body_tokens, query_variants, stem, stem_many, tokens, variants, variants_many
+from bot.search.normalize import body_tokens, query_variants, stem, stem_many, tokens
 from bot.search.postings import BODY, TITLE, PhrasePostings, Postings
 from bot.search.results import AMBIGUOUS, decide
 from bot.search.synonyms import SynonymMap
@@ -126,10 +126,3 @@ def test_the_matcher_finds_what_trying_every_term_finds():
         toks = rng.choices(words, k=rng.randint(1, 6))
         for i in range(len(toks)):
             assert synonyms.match(toks, i) == _reference_match(synonyms, toks, i), (toks, i)
-
-
-def test_variants_of_many_words_at_once_are_those_of_each():
-    words = tokens("gefördert geförderte umgesetzt ausgewählt gebiet ge go goes using clusters "
-                   "specializzazioni intelligenti pametne 2021 s3 a Förderung évaluations")
-    assert variants_many(words) == [variants(w) for w in words]
-    assert variants_many([]) == []
