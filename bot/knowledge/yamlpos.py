@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +14,6 @@ import yaml
 # parser. (libyaml also accepts a "?" inside a flow list, as in "[C'est quoi ?]", which the
 # pure-Python parser refuses; PyYAML's wheels all include libyaml.)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PURE_PYTHON_ONLY = re.compile("[\t\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,8 @@ def load_located(text: str, first_line: int = 1) -> tuple[LocatedYaml | None, tu
     `first_line` is the file line of the text's first line, for texts cut out of a file.
     """
     try:
-        node, value = _parse(text, yaml.SafeLoader if _PURE_PYTHON_ONLY.search(text) else _Loader)
+        pure_python_only = "\t" in text or "\ufeff" in text
+        node, value = _parse(text, yaml.SafeLoader if pure_python_only else _Loader)
     except (yaml.YAMLError, UnicodeEncodeError):  # (libyaml takes UTF-8: no lone surrogates)
         # Broken YAML is rare; the pure-Python parser reports it, so its wording and line stay
         # the same whichever parser read the good files (libyaml may point past the last line).
