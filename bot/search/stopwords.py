@@ -18,7 +18,7 @@ their theirs them themselves then there these they this those through to too und
 us very via vs want was we were what whats when where which while who whom whose why will with
 would you your yours yourself yourselves explain explained know wondering anyone someone
 something anything thing things hi hello hey pls plz ok okay go goes going make makes made
-really actually
+really actually wanna wish wished wishing
 simple simply plain words word nutshell briefly quick quickly basically exactly
 """
 
@@ -30,6 +30,7 @@ nostro o per perche piu po puo qual quale quali quando quanto quello questa ques
 se si sia sono su sua sue sui sul sulla suo ti tra tu tutti tutto un una uno vi voi vorrei
 spiegami dimmi sapere significa significato ciao grazie essere e stato sta stanno devo posso
 serve servono nostra vostra vostro va fa sta stai
+voglio vogliamo vorremmo potrei potremmo dovrei dovremmo
 semplice semplici semplicemente parole parola breve brevemente esattamente
 """
 
@@ -42,6 +43,7 @@ sein seine sich sie sind so soll sollte uber um und uns unser unter vom von vor 
 weil welche welcher welches wenn wer werden wie wieso wir wird wo zu zum zur erklar erklare
 erklaren bitte hallo danke bedeutet bedeutung heisst gut mal eigentlich geht gehts gehen
 macht machen lauft laeuft ab
+mochte mochten mochtest will willst wollen wollte wollten wurde wurden wurdest
 einfach einfachen einfache worten wort kurz kurze genau
 """
 
@@ -51,6 +53,8 @@ je la le les leur leurs lui ma mais me mes moi mon ne ni nos notre nous on ou pa
 quel quelle quelles quels qui quoi sa sans se ses si son sont sur ta te tes toi ton tu un une vos
 votre vous y c d j l m n s t explique expliquez expliquer bonjour merci signifie veut dire faut
 peut peux puis fait faire va vais aller salut ca
+veux voulons voulez voudrais voudrait voudrions voudriez souhaite souhaitons souhaiterais
+aimerais aimerions pourrais pourrait pourrions dois doit devons
 simple simples simplement mots mot bref brievement exactement
 """
 
@@ -59,6 +63,7 @@ a ali bi bil bila bilo biti da do je jih jo kaj kako kam kateri katera katere kd
 ko kot mi na ne nas ni o od pa po pri s sem si so ta tako te ti to tudi v vi z za ze in iz
 ima imajo lahko mora moram prosim pojasni razlozi pomeni pomen zdravo hvala mene meni nam
 njihov njegov njen ste smo sta gre zivjo
+zelim zelimo zelel zelela rad rada radi hocem hocemo moremo moramo
 preprosto enostavno besedah besede beseda kratko natancno
 """
 

@@ -62,6 +62,23 @@ def test_matches_are_sorted_limited_and_titled_in_language(index):
                                                        reverse=True)
 
 
+@pytest.mark.parametrize(
+    ("wish", "topic", "lang"),
+    [
+        ("I would like to get", "the monthly digest", "en"),
+        ("vorrei ricevere", "il riepilogo mensile", "it"),
+        ("ich möchte", "den monatlichen Rundbrief", "de"),
+        ("je voudrais recevoir", "un résumé mensuel", "fr"),
+        ("želim prejemati", "mesečni povzetek", "sl"),
+    ],
+)
+def test_wish_and_modal_verbs_carry_no_topic(index, wish, topic, lang):
+    # An unknown word weighs as much as the rarest known one, so a "je voudrais" left in the
+    # query would halve the share of it that the right entry explains.
+    receive = {"en": "", "it": "ricevere", "de": "", "fr": "recevoir", "sl": "prejemati"}[lang]
+    assert index.signature(f"{wish} {topic}", lang) == index.signature(f"{receive} {topic}", lang)
+
+
 def test_normalisation_helpers():
     assert fold("Spécialisation ÜBER Straße") == "specialisation uber strasse"
     assert tokens("l'EDP, c'est quoi?") == ["l", "edp", "c", "est", "quoi"]
