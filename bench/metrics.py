@@ -2,8 +2,11 @@
 
 A query is in scope when it names an expected entry. Top-1 counts a query only when the
 system *answers* (status `answered`) with the expected entry; recall@3 and MRR look at the
-ranking alone. A confidently wrong answer is an `answered` status with another entry.
-Out-of-scope and near-scope queries (expected null) count as rejected on `no_match` only.
+ranking alone. A confidently wrong answer is an `answered` status with another entry, as a
+share of the in-scope queries; a confident answer to an out-of-scope or near-scope query
+(expected null) is counted apart, as a share of those. They count as rejected on `no_match`
+only. "Fresh" top-1 leaves out the queries worded exactly like one of their entry's phrasings
+(title, question or keyword, in any language, after folding): a short keyword query often is.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from __future__ import annotations
 import json
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bench.systems import Ranked, thresholded
+from bot.knowledge.model import KnowledgeBase
 from bot.search import ANSWERED, NO_MATCH
+from bot.search.normalize import tokens
 
 LANG_KINDS = ("it", "de", "fr", "sl")
 KIND_ORDER = ("paraphrase", "keywords", "typo", *LANG_KINDS, "out_of_scope", "near_scope")
@@ -26,6 +31,7 @@ class Query:
     q: str
     expected: str | None
     kind: str
+    copied: bool = False  # worded exactly like a phrasing of its expected entry (`mark_copies`)
 
     @property
     def lang(self) -> str:
@@ -46,6 +52,19 @@ def load_queries(path: Path, split: str = "all") -> list[Query]:
     return [Query(r["q"], r["expected"], r["kind"]) for r in rows]
 
 
+def mark_copies(queries: list[Query], kb: KnowledgeBase) -> list[Query]:
+    """The queries, each marked when it is worded exactly like one of its entry's phrasings."""
+    def wording(text: str) -> str:
+        return " ".join(tokens(text))
+
+    phrasings: dict[str, set[str]] = {}
+    for entry_id, entry in kb.entries.items():
+        phrasings[entry_id] = {wording(p) for text in entry.texts.values()
+                               for p in (text.title, *text.questions, *text.keywords)}
+    return [replace(q, copied=q.expected is not None and wording(q.q) in phrasings.get(q.expected, ()))
+            for q in queries]
+
+
 @dataclass(slots=True)
 class Scores:
     top1: float = 0.0
@@ -54,6 +73,9 @@ class Scores:
     mrr: float = 0.0
     rejection: float = 0.0
     wrong: float = 0.0
+    out_answered: float = 0.0  # out-of-scope and near-scope queries answered confidently
+    fresh_top1: float = 0.0  # top-1 on in-scope queries not worded like a phrasing
+    fresh: int = 0  # how many those are
     per_kind: dict[str, float] = field(default_factory=dict)
     threshold: float | None = None
     errors: list[str] = field(default_factory=list)
@@ -67,7 +89,8 @@ def statuses(answers: list[Ranked], threshold: float | None) -> list[str]:
 
 def score(queries: list[Query], answers: list[Ranked], threshold: float | None = None) -> Scores:
     kinds: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    top1 = rank1 = recall3 = wrong = in_scope = rejected = out_scope = 0
+    top1 = rank1 = recall3 = wrong = in_scope = rejected = out_scope = out_answered = 0
+    fresh = fresh_top1 = 0
     mrr = 0.0
     errors = []
     for q, a, status in zip(queries, answers, statuses(answers, threshold), strict=True):
@@ -75,6 +98,7 @@ def score(queries: list[Query], answers: list[Ranked], threshold: float | None =
             out_scope += 1
             ok = status == NO_MATCH
             rejected += ok
+            out_answered += status == ANSWERED
         else:
             in_scope += 1
             first = a.ids[0] if a.ids else None
@@ -85,6 +109,8 @@ def score(queries: list[Query], answers: list[Ranked], threshold: float | None =
             if q.expected in a.ids:
                 mrr += 1 / (a.ids.index(q.expected) + 1)
             wrong += status == ANSWERED and first != q.expected
+            fresh += not q.copied
+            fresh_top1 += ok and not q.copied
         kinds[q.kind][0] += ok
         kinds[q.kind][1] += 1
         if not ok:
@@ -93,7 +119,8 @@ def score(queries: list[Query], answers: list[Ranked], threshold: float | None =
     n_in, n_out = max(in_scope, 1), max(out_scope, 1)
     order = [k for k in KIND_ORDER if k in kinds] + sorted(set(kinds) - set(KIND_ORDER))
     return Scores(top1 / n_in, rank1 / n_in, recall3 / n_in, mrr / n_in, rejected / n_out,
-                  wrong / n_in, {k: kinds[k][0] / kinds[k][1] for k in order}, threshold, errors)
+                  wrong / n_in, out_answered / n_out, fresh_top1 / max(fresh, 1), fresh,
+                  {k: kinds[k][0] / kinds[k][1] for k in order}, threshold, errors)
 
 
 def best_threshold(queries: list[Query], answers: list[Ranked]) -> float:
@@ -111,6 +138,19 @@ def best_threshold(queries: list[Query], answers: list[Ranked]) -> float:
             right += (not answered) if q.expected is None else (answered and hit)
         if right >= best_right:
             best, best_right = t, right
+    return best
+
+
+def rule_threshold(queries: list[Query], answers: list[Ranked]) -> float:
+    """A baseline's threshold by the rule the engine's thresholds were chosen by (`objective`):
+    the operating point the engine is held to, next to the baseline's most accurate one."""
+    n_in = sum(q.expected is not None for q in queries)
+    candidates = sorted({a.scores[0] for a in answers if a.scores} | {float("inf")})
+    best, best_value = float("inf"), float("-inf")
+    for t in candidates:
+        value = objective(score(queries, answers, t), n_in, len(queries) - n_in)
+        if value >= best_value:  # on a tie the higher threshold: fewer wrong answers
+            best, best_value = t, value
     return best
 
 

@@ -2,7 +2,9 @@
 
 Every system answers a query with its ranked entry ids and scores; the engine also decides
 its own status with its shipped thresholds, while a baseline's status comes from one score
-threshold that the benchmark picks for it afterwards (its best on the same data).
+threshold that the benchmark picks for it afterwards (its best on the same data). `query` is
+what a bot would run (timed); a system may also offer `ranking`, the deeper ranking that
+recall@3 and MRR need, which the benchmark runs outside the timing.
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ class FuzzBaseline:
         self._choices, self._owners = choices, owners
 
     def query(self, text: str, lang: str) -> Ranked:
+        """The naive bot's decision: the one best phrasing (extractOne)."""
+        best = process.extractOne(utils.default_process(text), self._choices, scorer=self._scorer,
+                                  processor=None)
+        return Ranked((self._owners[best[2]],), (best[1] / 100,)) if best else Ranked((), ())
+
+    def ranking(self, text: str, lang: str) -> Ranked:
+        """The best entries (their best phrasing each), for recall@3 and MRR."""
         hits = process.extract(utils.default_process(text), self._choices, scorer=self._scorer,
                                processor=None, limit=FUZZ_POOL)
         return _collapse((self._owners[i], score / 100) for _, score, i in hits)
@@ -112,6 +121,16 @@ class BM25Baseline:
         k = min(FUZZ_POOL, len(scores))
         top = scores.argsort()[::-1][:k]
         return _collapse((self._owners[int(i)], float(scores[i])) for i in top if scores[i] > 0)
+
+
+def with_ranking(decision: Ranked, ranking: Ranked) -> Ranked:
+    """The decision's first entry and score, then the ranking's other entries."""
+    if not decision.ids:
+        return decision
+    rest = [(i, s) for i, s in zip(ranking.ids, ranking.scores, strict=True) if i != decision.ids[0]]
+    rest = rest[: RANK_DEPTH - 1]
+    return Ranked((decision.ids[0], *(i for i, _ in rest)), (decision.scores[0], *(s for _, s in rest)),
+                  decision.status)
 
 
 def _collapse(hits) -> Ranked:  # type: ignore[no-untyped-def]

@@ -44,6 +44,18 @@ def _evaluate(rankings: list[Ranking], queries: list[Query], thresholds: Thresho
     return score(queries, answers)
 
 
+def best_thresholds(rankings: list[Ranking], queries: list[Query]) -> Thresholds:
+    """The grid's best thresholds by `objective` for these rankings (the first on a tie)."""
+    n_in = sum(q.expected is not None for q in queries)
+    best, best_value = Thresholds(), float("-inf")
+    for values in itertools.product(*GRID.values()):
+        thresholds = replace(Thresholds(), **dict(zip(GRID, values, strict=True)))
+        value = objective(_evaluate(rankings, queries, thresholds), n_in, len(queries) - n_in)
+        if value > best_value:
+            best, best_value = thresholds, value
+    return best
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--knowledge", type=Path, default=BUNDLED_KNOWLEDGE)
@@ -52,14 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     index = SearchIndex(load_knowledge(args.knowledge))
     halves = {half: load_queries(args.queries, half) for half in ("even", "odd")}
     ranked = {half: [index.rank(q.q, q.lang) for q in queries] for half, queries in halves.items()}
-    even = halves["even"]
-    n_in = sum(q.expected is not None for q in even)
-    best, best_value = Thresholds(), float("-inf")
-    for values in itertools.product(*GRID.values()):
-        thresholds = replace(Thresholds(), **dict(zip(GRID, values, strict=True)))
-        value = objective(_evaluate(ranked["even"], even, thresholds), n_in, len(even) - n_in)
-        if value > best_value:
-            best, best_value = thresholds, value
+    best = best_thresholds(ranked["even"], halves["even"])
     for name, thresholds in (("best on the even lines", best), ("shipped", Thresholds())):
         print(f"{name}: {thresholds}")
         for half, queries in halves.items():

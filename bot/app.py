@@ -16,6 +16,7 @@ from telegram.ext import (
     ApplicationHandlerStop,
     Defaults,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -78,6 +79,7 @@ def build_app(
     # An edited message is not a new command, answer or question: re-running it would send
     # an announcement twice or overwrite the wrong survey answer.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore_edit), group=-10)
+    app.add_handler(TypeHandler(Update, errors.on_button_without_data), group=-9)
     for module in HANDLER_MODULES:
         app.add_handlers(module.HANDLERS)
     app.add_error_handler(errors.on_error)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import logging
+import re
 import sys
 import time
 from pathlib import Path
@@ -140,14 +142,24 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
 
     index = make_index(kb, settings, load_semantic(settings))
     lang = args.lang or settings.default_language
+    if args.json and isinstance(sys.stdout, io.TextIOWrapper):  # JSON text is UTF-8 (RFC 8259),
+        sys.stdout.reconfigure(encoding="utf-8")  # whatever the terminal's locale
     if args.question == ["-"]:
+        if isinstance(sys.stdin, io.TextIOWrapper):  # a line that is not UTF-8 is still a question
+            sys.stdin.reconfigure(encoding="utf-8", errors="replace")
         for line in sys.stdin:
             if line.strip():
-                _print(index, index.search(line.strip(), lang), args.json)
+                _print(index, index.search(_valid(line.strip()), lang), args.json)
                 sys.stdout.flush()
         return 0
-    _print(index, index.search(" ".join(args.question), lang), args.json)
+    _print(index, index.search(_valid(" ".join(args.question)), lang), args.json)
     return 0
+
+
+def _valid(text: str) -> str:
+    """The question with lone surrogates (bytes of an argument that were not UTF-8) as U+FFFD,
+    so that it prints as valid UTF-8."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
 
 
 def result_json(result: SearchResult) -> dict:  # type: ignore[type-arg]

@@ -16,9 +16,12 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 from markupsafe import Markup, escape
 
+# Re-exported: rendering a text and splitting it into messages go together for callers.
+from bot.splitting import MAX_MESSAGE_CHARS as MAX_MESSAGE_CHARS
+from bot.splitting import split_message as split_message
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 FALLBACK_LANG = "en"
-MAX_MESSAGE_CHARS = 4096
 
 
 @lru_cache(maxsize=1)
@@ -78,45 +81,3 @@ def _label_modules(lang: str) -> tuple:  # type: ignore[type-arg]
 
 def _labeler(lang: str):  # type: ignore[no-untyped-def]
     return lambda key, /, **kwargs: label(lang, key, **kwargs)
-
-
-def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Split a Telegram HTML text into messages of at most `limit` characters.
-
-    Cuts at paragraph breaks, then line breaks, then spaces. Our markup never spans a line, so
-    these cuts keep tags balanced; a single over-long line is cut at spaces with its tags
-    removed so that no half-open tag is ever sent.
-    """
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    parts: list[str] = []
-    current = ""
-    for paragraph in re.split(r"(\n\n)", text):
-        for piece in _pieces(paragraph, limit):
-            if len(current) + len(piece) <= limit:
-                current += piece
-            else:
-                if current.strip():
-                    parts.append(current.strip())
-                current = piece
-    if current.strip():
-        parts.append(current.strip())
-    return parts
-
-
-def _pieces(paragraph: str, limit: int) -> list[str]:
-    if len(paragraph) <= limit:
-        return [paragraph]
-    pieces: list[str] = []
-    for line in paragraph.split("\n"):
-        if len(line) + 1 <= limit:
-            pieces.append(line + "\n")
-            continue
-        plain = re.sub(r"<[^>]+>", "", line)
-        while plain:
-            cut = plain.rfind(" ", 0, limit - 1)
-            cut = cut if cut > limit // 2 else limit - 1
-            pieces.append(plain[:cut] + "\n")
-            plain = plain[cut:].lstrip()
-    return pieces

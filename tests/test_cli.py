@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
+import subprocess
 import sys
 
 import pytest
@@ -52,6 +54,21 @@ def test_ask_json_reads_stdin_one_object_per_line(capsys, monkeypatch):
     assert [(o["status"], o["lang"]) for o in lines] == [
         ("answered", "it"), ("no_match", "it"), ("answered", "it")]
     assert lines[0]["matches"][0]["title"].startswith("Il processo")
+
+
+def test_ask_json_is_utf8_whatever_the_argument_bytes_and_the_locale():
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    for name in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "KNOWLEDGE_DIR", "ADMIN_IDS", "SEMANTIC_MODEL"):
+        env.pop(name, None)
+    command = [sys.executable, "-m", "bot", "ask", *KB, "--json"]
+    done = subprocess.run([*command, b"\xff cluster", "spécialisation"], capture_output=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.decode("utf-8"))["question"] == "\ufffd cluster spécialisation"
+    done = subprocess.run([*command, "-"], input=b"what is \xff erdf\n", capture_output=True, env=env,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.decode("utf-8"))["question"] == "what is \ufffd erdf"
 
 
 def test_ask_text_output(capsys):

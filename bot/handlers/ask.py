@@ -19,7 +19,9 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.handlers.common import (
     Context,
     Request,
+    answer_button,
     entry_button,
+    message_text,
     reply,
     send_answer,
     with_request,
@@ -40,7 +42,7 @@ def visible_text(text: str) -> str:
 @with_request
 async def on_question(update: Update, context: Context, req: Request) -> None:
     """A plain text message in a private chat is a question for the knowledge base."""
-    text = visible_text(update.effective_message.text or "")
+    text = visible_text(message_text(update))
     if not any(ch.isalnum() for ch in text):  # blank, invisible characters, emoji only
         await reply(update, render(req.lang, "empty_question"))
         return
@@ -72,9 +74,9 @@ async def on_open_entry(update: Update, context: Context, req: Request) -> None:
     query = update.callback_query
     entry = req.index.kb.entries.get(query.data.split(":", 1)[1])
     if entry is None:
-        await query.answer(label(req.lang, "stale_button"))
+        await answer_button(update, label(req.lang, "stale_button"))
         return
-    await query.answer()
+    await answer_button(update)
     await send_answer(update, req, entry, None)
 
 
@@ -85,11 +87,11 @@ async def on_did_you_mean(update: Update, context: Context, req: Request) -> Non
     _, question_id, entry_id = query.data.split(":", 2)
     entry = req.index.kb.entries.get(entry_id)
     if entry is None or not question_id.isdigit():
-        await query.answer(label(req.lang, "stale_button"))
+        await answer_button(update, label(req.lang, "stale_button"))
         return
     own = await record_resolution(req.session, int(question_id), req.user.id, entry_id)
     await req.session.commit()
-    await query.answer()
+    await answer_button(update)
     await send_answer(update, req, entry, int(question_id) if own else None)
 
 
@@ -99,19 +101,19 @@ async def on_helpful(update: Update, context: Context, req: Request) -> None:
     query = update.callback_query
     _, question_id, vote = query.data.split(":")
     if not question_id.isdigit() or vote not in ("0", "1"):
-        await query.answer(label(req.lang, "stale_button"))
+        await answer_button(update, label(req.lang, "stale_button"))
         return
     stored = await record_helpful(req.session, int(question_id), req.user.id, vote == "1")
     await req.session.commit()
     if not stored:
-        await query.answer(label(req.lang, "stale_button"))
+        await answer_button(update, label(req.lang, "stale_button"))
         return
-    await query.answer(label(req.lang, "thanks_helpful" if vote == "1" else "thanks_unhelpful"))
+    await answer_button(update, label(req.lang, "thanks_helpful" if vote == "1" else "thanks_unhelpful"))
 
 
 HANDLERS = [
     MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_question),
     CallbackQueryHandler(on_open_entry, pattern=r"^ans:[a-z0-9-]+$"),
-    CallbackQueryHandler(on_did_you_mean, pattern=r"^dym:\d+:[a-z0-9-]+$"),
-    CallbackQueryHandler(on_helpful, pattern=r"^hlp:\d+:[01]$"),
+    CallbackQueryHandler(on_did_you_mean, pattern=r"^dym:[0-9]{1,18}:[a-z0-9-]+$"),
+    CallbackQueryHandler(on_helpful, pattern=r"^hlp:[0-9]{1,18}:[01]$"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ RUNTIME_KEY = "runtime"
 _current_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 Context = ContextTypes.DEFAULT_TYPE
 BUTTON_TITLE_CHARS = 60
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_EXPIRED_QUERY = ("query is too old", "query id is invalid")
 
 
 @dataclass
@@ -103,6 +106,40 @@ async def release_db() -> None:
         await session.commit()
 
 
+def clean_text(text: str) -> str:
+    """User text fit to store, search and echo.
+
+    The Bot API's JSON may carry a lone surrogate, which no database (UTF-8) and no encoder
+    takes: it becomes U+FFFD.
+    """
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def message_text(update: Update) -> str:
+    """The cleaned text of the update's message; "" when it has none."""
+    message = update.effective_message
+    return clean_text((message.text if message is not None else None) or "")
+
+
+async def answer_button(update: Update, text: str | None = None, show_alert: bool = False) -> None:
+    """Answer the update's button press (the toast, or just stop the spinner).
+
+    The transaction ends first, so no write lock is held while Telegram answers (or while the
+    rate limiter waits out a flood limit). A press answered too late (the bot was down or
+    busy) cannot be answered any more; that is no reason to drop the rest of the handler's work.
+    """
+    query = update.callback_query
+    if query is None:
+        return
+    await release_db()
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        if not any(reason in str(exc).lower() for reason in _EXPIRED_QUERY):
+            raise
+        log.info("button press answered too late: %s", exc)
+
+
 def admin_only(func: Handler) -> Handler:
     """Run the handler for project staff only; everyone else gets a polite refusal."""
 
@@ -122,8 +159,7 @@ async def private_only(update: Update, context: Context, req: Request, start: st
     if chat is None or chat.type == "private":
         return True
     link = f"https://t.me/{context.bot.username}" + (f"?start={start}" if start else "")
-    if update.callback_query:
-        await update.callback_query.answer()
+    await answer_button(update)
     await reply(update, render(req.lang, "private_only", link=link))
     return False
 

@@ -6,9 +6,9 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden, NetworkError
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
-from bot.handlers.common import Context, Request, get_runtime, reply, with_request
+from bot.handlers.common import Context, Request, answer_button, get_runtime, reply, with_request
 from bot.rendering import label, render
 from bot.services.users import effective_language
 
@@ -18,7 +18,20 @@ log = logging.getLogger(__name__)
 @with_request
 async def on_stale_button(update: Update, context: Context, req: Request) -> None:
     """A press on a button this version does not know (an old message): answer quietly."""
-    await update.callback_query.answer(label(req.lang, "stale_button"))
+    await answer_button(update, label(req.lang, "stale_button"))
+
+
+async def on_button_without_data(update: Update, context: Context) -> None:
+    """A button press that carries no data (a forged or a game query): answer it as stale.
+
+    A pattern-matching CallbackQueryHandler accepts a query without data, so without this
+    guard the first feature handler would take it and fail on the missing data.
+    """
+    query = update.callback_query
+    if query is None or query.data or query.game_short_name:
+        return
+    await on_stale_button(update, context)
+    raise ApplicationHandlerStop
 
 
 @with_request

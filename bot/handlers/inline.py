@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.error import BadRequest
 from telegram.ext import InlineQueryHandler
 
-from bot.handlers.common import Context, Request, answer_text, short, with_request
+from bot.handlers.common import Context, Request, answer_text, clean_text, short, with_request
 from bot.knowledge.markdown import to_plain_text
 from bot.rendering import split_message
 from bot.search import NO_MATCH
 
+log = logging.getLogger(__name__)
 MAX_INLINE_QUERY = 256
 RESULTS = 5
 
@@ -20,7 +23,7 @@ RESULTS = 5
 async def on_inline_query(update: Update, context: Context, req: Request) -> None:
     """Answer an inline query with the best-matching entries (nothing is logged)."""
     query = update.inline_query
-    text = query.query.strip()[:MAX_INLINE_QUERY]
+    text = clean_text(query.query).strip()[:MAX_INLINE_QUERY]
     results = []
     if text:
         index = req.index  # one index for the whole update, even if /reload swaps it meanwhile
@@ -40,7 +43,12 @@ async def on_inline_query(update: Update, context: Context, req: Request) -> Non
                     ),
                 )
             )
-    await query.answer(results, cache_time=60, is_personal=True)
+    try:
+        await query.answer(results, cache_time=60, is_personal=True)
+    except BadRequest as exc:  # the user typed on: Telegram no longer wants this answer
+        if "query is too old" not in str(exc).lower() and "query id is invalid" not in str(exc).lower():
+            raise
+        log.info("inline query answered too late: %s", exc)
 
 
 HANDLERS = [InlineQueryHandler(on_inline_query)]

@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.handlers.common import (
     Context,
     Request,
+    answer_button,
     edit_or_reply,
     private_only,
     reply,
@@ -51,7 +52,7 @@ async def on_forget_answer(update: Update, context: Context, req: Request) -> No
     if not await private_only(update, context, req):
         return
     query = update.callback_query
-    await query.answer()
+    await answer_button(update)
     if query.data != "pr:yes":
         await edit_or_reply(update, render(req.lang, "privacy_kept"), None)
         return

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.handlers import feedback
-from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
+from bot.handlers.common import Context, Request, answer_button, edit_or_reply, reply, with_request
 from bot.rendering import label, render
 from bot.services.users import set_language
 
@@ -55,12 +55,12 @@ async def on_language(update: Update, context: Context, req: Request) -> None:
 async def on_language_chosen(update: Update, context: Context, req: Request) -> None:
     """Save the chosen language and confirm in it."""
     query = update.callback_query
-    code = query.data.split(":", 1)[1]
+    code = (query.data or "").partition(":")[2]
     if not await set_language(req.session, req.user.id, code):
-        await query.answer(label(req.lang, "stale_button"))
+        await answer_button(update, label(req.lang, "stale_button"))
         return
     await req.session.commit()
-    await query.answer()
+    await answer_button(update)
     await edit_or_reply(update, render(code, "language_set"), _language_markup(code))
 
 

@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.handlers.common import (
     Context,
     Request,
+    answer_button,
     edit_or_reply,
     entry_button,
     reply,
@@ -83,7 +84,7 @@ async def on_topics(update: Update, context: Context, req: Request) -> None:
 @with_request
 async def on_tags_page(update: Update, context: Context, req: Request) -> None:
     """Another page of tags (also "All topics")."""
-    await update.callback_query.answer()
+    await answer_button(update)
     await edit_or_reply(update, *tags_view(req, int(update.callback_query.data.split(":")[1])))
 
 
@@ -93,10 +94,10 @@ async def on_tag(update: Update, context: Context, req: Request) -> None:
     query = update.callback_query
     _, tag, page = query.data.split(":")
     if tag not in req.index.kb.tags:  # the tag disappeared in a knowledge reload
-        await query.answer(label(req.lang, "stale_button"))
+        await answer_button(update, label(req.lang, "stale_button"))
         await edit_or_reply(update, *tags_view(req, 0))
         return
-    await query.answer()
+    await answer_button(update)
     await edit_or_reply(update, *tag_view(req, tag, int(page)))
 
 

@@ -29,6 +29,8 @@ from bot.knowledge.yamlpos import LocatedYaml, load_located
 MAX_BODY_CHARS = 3500
 KNOWN_KEYS = {"id", "title", "questions", "keywords", "tags", "sources", "related", "updated"}
 _ID_RE = re.compile(r"^[a-z0-9-]+$")
+# Ids and tags travel in button data, which Telegram caps at 64 bytes ("dym:<question>:<id>").
+MAX_ID_CHARS = 40
 _FILE_RE = re.compile(r"^(?P<stem>[^.]+)(?:\.(?P<lang>[a-z]{2}))?\.md$")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)(.*)\Z", re.S)
 
@@ -146,6 +148,9 @@ def _parse_file(path: Path, out: _Collector) -> _Raw | None:
     if not isinstance(entry_id, str) or not _ID_RE.match(entry_id):
         out.error(path, meta.line("id"), f"id {entry_id!r} must match [a-z0-9-]+")
         return None
+    if len(entry_id) > MAX_ID_CHARS:
+        out.error(path, meta.line("id"), f"id {entry_id!r} is longer than {MAX_ID_CHARS} characters")
+        return None
     body_line = fm.group(1).count("\n") + 4
     raw = _Raw(path, entry_id, lang, meta, fm.group(2).strip(), body_line)
     _validate(raw, out)
@@ -167,6 +172,9 @@ def _validate(raw: _Raw, out: _Collector) -> None:
     for i, tag in enumerate(tags):
         if not _ID_RE.match(tag):
             out.error(path, meta.item_line("tags", i), f"tag {tag!r} must match [a-z0-9-]+")
+        elif len(tag) > MAX_ID_CHARS:
+            out.error(path, meta.item_line("tags", i),
+                      f"tag {tag!r} is longer than {MAX_ID_CHARS} characters")
     related = _string_list(raw, "related", out)
     sources = _sources(raw, out)
     updated = meta.get("updated")

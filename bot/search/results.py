@@ -10,7 +10,7 @@ ANSWERED, AMBIGUOUS, NO_MATCH = "answered", "ambiguous", "no_match"
 @dataclass(frozen=True, slots=True)
 class Thresholds:
     # Chosen by `python -m bench.tune_thresholds` on the benchmark's even lines.
-    answer: float = 0.55  # best score needed for a confident answer
+    answer: float = 0.6  # best score needed for a confident answer
     margin: float = 0.08  # ... and its lead over the best other entry
     suggest: float = 0.55  # lowest score offered as "did you mean"
     suggest_window: float = 0.15  # offer entries within this distance of the best

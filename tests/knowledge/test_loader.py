@@ -94,6 +94,19 @@ def test_every_rule_is_reported_with_file_and_line(tmp_path):
     assert set(kb.entries) == {"good", "extra", "rel"}  # rel loads; its bad link is an error
 
 
+def test_ids_and_tags_fit_telegram_button_data(tmp_path):
+    # "dym:<question id>:<entry id>" must stay within Telegram's 64 bytes of button data.
+    write(tmp_path, "good.md", GOOD)
+    write(tmp_path, "a" * 41 + ".md", GOOD.replace("id: good\n", ""))
+    write(tmp_path, "tagged.md", "---\ntags: [" + "t" * 41 + ", fine]\ntitle: T\nquestions: [q]\n---\nB\n")
+    found = problems(tmp_path)
+    assert found == [
+        f"entries/{'a' * 41}.md: error: id '{'a' * 41}' is longer than 40 characters",
+        f"entries/tagged.md:2: error: tag '{'t' * 41}' is longer than 40 characters",
+    ]
+    assert set(load_knowledge(tmp_path).entries) == {"good"}  # (an entry with errors is left out)
+
+
 def test_translation_takes_tags_sources_related_from_original(tmp_path):
     write(tmp_path, "good.md", GOOD)
     write(tmp_path, "good.de.md",

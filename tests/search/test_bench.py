@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 from bench import build, retrieval
-from bench.metrics import Query, best_threshold, load_queries, score
+from bench.metrics import Query, best_threshold, load_queries, mark_copies, rule_threshold, score
 from bench.synthetic import generate
-from bench.systems import Ranked
+from bench.systems import EngineSystem, FuzzBaseline, Ranked
 from bot.knowledge import load_knowledge
+from bot.search import Thresholds
 from tests.conftest import FIXTURE_KNOWLEDGE
 
 QUERIES = [
@@ -31,8 +32,9 @@ def test_benchmark_prints_every_figure_for_every_system(tmp_path, capsys):
                            str(_write_queries(tmp_path)), "--no-bm25", "--json", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    for label in ("top-1 (answered)", "recall@3", "MRR", "out-of-scope rejection",
-                  "confidently wrong", "  typo", "  it", "build (s)", "index memory (MB)",
+    for label in ("top-1 (answered)", "recall@3", "MRR", "rejection (out + near scope)",
+                  "confidently wrong", "answered out of scope", "top-1, fresh wording",
+                  "at the engine's rule: threshold", "  typo", "  it", "build (s)", "index memory (MB)",
                   "latency p95 (ms)", "rapidfuzz WRatio", "rapidfuzz token_set_ratio"):
         assert label in printed
     runs = {r["name"]: r for r in json.loads(out.read_text())}
@@ -89,3 +91,51 @@ def test_splits_take_alternate_lines(tmp_path):
     assert [q.q for q in odd] == [QUERIES[0]["q"], QUERIES[2]["q"]]
     assert [q.q for q in even] == [QUERIES[1]["q"], QUERIES[3]["q"]]
     assert len(load_queries(path, "all")) == len(QUERIES)
+
+
+def test_out_of_scope_answers_and_fresh_wording_are_counted_apart():
+    queries = [Query("a", "x", "keywords", copied=True), Query("b", "y", "paraphrase"),
+               Query("c", None, "near_scope"), Query("d", None, "out_of_scope")]
+    answers = [Ranked(("x",), (0.9,), "answered"), Ranked(("z",), (0.8,), "answered"),
+               Ranked(("x",), (0.8,), "answered"), Ranked(("x",), (0.2,), "no_match")]
+    scores = score(queries, answers)
+    assert scores.top1 == 0.5 and scores.wrong == 0.5
+    assert scores.out_answered == 0.5 and scores.rejection == 0.5
+    assert scores.fresh == 1 and scores.fresh_top1 == 0.0  # only "b" is freshly worded
+
+
+def test_a_query_worded_like_a_phrasing_of_its_entry_is_marked_as_copied():
+    kb = load_knowledge(FIXTURE_KNOWLEDGE)
+    title = kb.entries["edp"].text("en").title
+    marked = mark_copies([Query(title.upper() + " !", "edp", "keywords"),
+                          Query(title, "erdf", "keywords"),
+                          Query("how do firms join the discovery", "edp", "paraphrase")], kb)
+    assert [q.copied for q in marked] == [True, False, False]
+
+
+def test_the_engine_rule_holds_a_baseline_to_few_wrong_answers():
+    queries = [Query(str(i), "x", "keywords") for i in range(40)] + [Query("o", None, "out_of_scope")]
+    # Sure answers score 0.9 and are right; unsure ones score 0.6 and are wrong one time in two.
+    answers = [Ranked(("x",), (0.9,)) for _ in range(30)]
+    answers += [Ranked(("x" if i % 2 else "y",), (0.6,)) for i in range(10)] + [Ranked(("x",), (0.1,))]
+    assert best_threshold(queries, answers) == 0.6  # most right: 35 of 41
+    assert rule_threshold(queries, answers) == 0.9  # five wrong answers cost more than five right
+
+
+def test_a_fuzz_baseline_decides_with_extract_one_and_ranks_apart():
+    baseline = FuzzBaseline("token_set_ratio")
+    baseline.build(load_knowledge(FIXTURE_KNOWLEDGE))
+    decision = baseline.query("entrepreneurial discovery process", "en")
+    ranking = baseline.ranking("entrepreneurial discovery process", "en")
+    assert len(decision.ids) == 1 and decision.ids[0] == ranking.ids[0] == "edp"
+    assert decision.scores[0] == ranking.scores[0]
+
+
+def test_the_benchmark_says_when_the_shipped_thresholds_are_not_the_tuners_pick(tmp_path, monkeypatch):
+    engine = EngineSystem()
+    engine.build(load_knowledge(FIXTURE_KNOWLEDGE))
+    queries = _write_queries(tmp_path)
+    monkeypatch.setattr(retrieval, "best_thresholds", lambda rankings, qs: Thresholds())
+    assert retrieval.check_thresholds(engine, queries).startswith("shipped thresholds: the tuner's choice")
+    monkeypatch.setattr(retrieval, "best_thresholds", lambda rankings, qs: Thresholds(answer=0.99))
+    assert retrieval.check_thresholds(engine, queries).startswith("WARNING: the tuner now picks")
