@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     digest_rate_per_second: float = Field(default=30.0, gt=0)  # all chats together
     digest_chat_interval_seconds: float = Field(default=1.0, ge=0)  # per private chat
     digest_group_per_minute: float = Field(default=20.0, gt=0)  # per group or channel
-    digest_max_attempts: int = Field(default=5, ge=1)  # network errors before "failed"
+    digest_max_attempts: int = Field(default=5, ge=1)  # unexpected errors before "failed" (network: 24 h)
     digest_retry_seconds: float = Field(default=2.0, ge=0)  # first backoff, then doubled
     digest_lease_seconds: int = Field(default=300, ge=10)  # a claimed row's lease
     digest_tick_seconds: int = Field(default=60, ge=5)  # how often due digests are checked

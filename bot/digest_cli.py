@@ -1,7 +1,9 @@
 """`s3bot digest preview | send | status`: digests from the terminal.
 
 `send` queues a run; when a bot is running (its heartbeat is recent) the bot delivers it,
-otherwise the command drains the outbox itself, with the same limits and error handling.
+otherwise the command drains the outbox itself, with the same limits and error handling. It
+waits up to RETRY_WAIT for digests held up by network trouble; those still waiting after
+that stay queued (for a day) and go with the next `send`, or with the bot once it runs.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.config import SUPPORTED_LANGUAGES, Settings
 from bot.db.models import utcnow
 
 HEARTBEAT_GRACE = 3  # tick periods without a heartbeat before the bot counts as stopped
+RETRY_WAIT = 600.0  # seconds the command waits for retries before leaving them queued
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -71,8 +74,15 @@ async def _send(args: argparse.Namespace, runtime) -> int:  # type: ignore[no-un
 
     from bot.handlers.digest_transport import TelegramTransport
     from bot.services.digest_admin import bot_is_running
-    from bot.services.digest_delivery import make_sender, queue_run, release_stale_claims
+    from bot.services.digest_delivery import (
+        CLI_WORKER,
+        make_sender,
+        queue_run,
+        release_stale_claims,
+        worker_name,
+    )
     from bot.services.digest_runs import MANUAL, NOW
+    from bot.services.outbox import pending_rows
 
     settings = runtime.settings
     now = utcnow()
@@ -91,10 +101,16 @@ async def _send(args: argparse.Namespace, runtime) -> int:  # type: ignore[no-un
     await release_stale_claims(runtime.sessionmaker, settings)
     bot = Bot(settings.token(), base_url=settings.telegram_api_base_url)
     async with bot:
-        sender = make_sender(runtime.sessionmaker, settings, TelegramTransport(bot))
-        stats = await sender.drain(wait_for_retries=True)
+        sender = make_sender(runtime.sessionmaker, settings, TelegramTransport(bot),
+                             worker=worker_name(CLI_WORKER))
+        stats = await sender.drain(wait_for_retries=True, max_wait=RETRY_WAIT)
     print(f"Delivered: {stats.sent} sent, {stats.blocked} blocked, {stats.failed} failed "
           f"({stats.messages} messages, {stats.too_many_requests} rate-limit answers).")
+    async with runtime.sessionmaker() as session:
+        waiting, _ = await pending_rows(session)
+    if waiting:
+        print(f"{waiting} waiting for Telegram to be reachable again: run `s3bot digest send` "
+              "later, or start the bot, to retry them.")
     return 0
 
 

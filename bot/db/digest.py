@@ -115,6 +115,20 @@ class DigestEntryVersion(Base):
     changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class DigestNewsSeen(Base):
+    """When the digests first saw each news file (`news_id` is "YYYY-MM-DD-slug").
+
+    A digest announces the news first seen within its period, so a news file added after
+    that day's digest, or dated back, still reaches everyone once. The row with id
+    `(baseline)` records the first look, whose news were seeded by their file date.
+    """
+
+    __tablename__ = "digest_news_seen"
+
+    news_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class DigestHeartbeat(Base):
     """When a running bot's digest job last ticked; the CLI leaves delivery to it if recent."""
 

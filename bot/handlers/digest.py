@@ -19,17 +19,19 @@ from telegram.ext import Application, CommandHandler
 
 from bot.db.digest import DigestSubscription
 from bot.db.models import utcnow
-from bot.handlers.common import RUNTIME_KEY, Context, Request, admin_only, reply, with_request
+from bot.handlers.common import RUNTIME_KEY, Context, Request, admin_only, message_text, reply, with_request
 from bot.handlers.digest_transport import TelegramTransport, plain_bot
 from bot.rendering import render
 from bot.runtime import Runtime
 from bot.services import digest_admin, subscriptions
 from bot.services.digest_delivery import (
+    BOT_WORKER,
     limits_from,
     make_sender,
     queue_run,
     release_stale_claims,
     run_due,
+    worker_name,
 )
 from bot.services.digest_runs import MANUAL, NOW, preview_digest
 from bot.services.send_limits import RateLimiter
@@ -40,11 +42,13 @@ _STATE_KEY = "digest_state"
 
 
 class DigestState:
-    """Per-application: one drain at a time, one limiter shared by every drain."""
+    """Per-application: one drain at a time, one limiter shared by every drain, one sender
+    name (a `bot-` name, so that the next start knows these claims are a dead bot's)."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.lock = asyncio.Lock()
         self.limiter = RateLimiter(limits_from(runtime.settings))
+        self.worker = worker_name(BOT_WORKER)
 
 
 def _state(app: Application) -> DigestState:
@@ -56,8 +60,9 @@ def _state(app: Application) -> DigestState:
 
 def _sender(app: Application, runtime: Runtime):  # type: ignore[no-untyped-def]
     transport = TelegramTransport(plain_bot(app.bot))
+    state = _state(app)
     return make_sender(runtime.sessionmaker, runtime.settings, transport,
-                       limiter=_state(app).limiter)
+                       limiter=state.limiter, worker=state.worker)
 
 
 async def check_due(app: Application, now: Any = None) -> None:
@@ -96,10 +101,12 @@ async def _heartbeat_job(context: Context) -> None:
 
 
 async def on_startup(app: Application, runtime: Runtime) -> None:
-    """Re-register the digest jobs (jobs are not persisted) and free a crashed run's claims."""
-    single_sender = runtime.engine.dialect.name == "sqlite"
+    """Re-register the digest jobs (jobs are not persisted) and free a crashed run's claims:
+    expired ones, and on SQLite (one bot per database) every claim of an earlier bot. A
+    `s3bot digest send` started while the bot was down may still be delivering its own."""
+    single_bot = runtime.engine.dialect.name == "sqlite"
     released = await release_stale_claims(runtime.sessionmaker, runtime.settings,
-                                          all_claims=single_sender)
+                                          worker_prefix=BOT_WORKER if single_bot else None)
     if released:
         log.info("digest: %d interrupted sends will be resumed", released)
     if app.job_queue is None:
@@ -159,7 +166,7 @@ async def on_digest_status(update: Update, context: Context, req: Request) -> No
 @admin_only
 async def on_announce(update: Update, context: Context, req: Request) -> None:
     """`/announce [lang:xx] [topic:tag] text` — a one-off message through the outbox."""
-    text, filters = _announcement(update.effective_message.text or "")
+    text, filters = _announcement(message_text(update))
     if not text:
         await reply(update, render(req.lang, "digest_announce_usage"))
         return
@@ -179,7 +186,7 @@ def _announcement(message: str) -> tuple[str, dict[str, str]]:
             ("lang:", "topic:")):
         key, value = word.split(":", 1)
         filters["language" if key == "lang" else "topic"] = value
-        rest = rest[len(word):].lstrip(" ")
+        rest = rest.lstrip()[len(word):]  # the filters may be on lines of their own
     return rest.strip(), filters
 
 

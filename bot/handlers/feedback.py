@@ -2,7 +2,9 @@
 
     /feedback (or deep link /start fb_<service>)
        ├─ open draft?  → resume at its step
-       └─ pick service (fbs:) ─ earlier response? → confirm (fbr: / fbk)
+       └─ pick service (fbs:) ─ open draft of it? → resume at its step
+             ├─ open draft of another service? → continue it (fbc) / start this one (fbn:)
+             └─ earlier response? → confirm (fbr: / fbk)
              → intro → organisation (first time; later "use saved / edit")
              → questions (buttons, or typed text/numbers) ⇄ Back / Skip / Later
              → summary: Submit (→ thanks) / Edit (→ one question → summary) / Cancel
@@ -31,7 +33,9 @@ from bot.handlers import feedback_views as views
 from bot.handlers.common import (
     Context,
     Request,
+    answer_button,
     edit_or_reply,
+    message_text,
     private_only,
     reply,
     with_request,
@@ -41,6 +45,7 @@ from bot.rendering import label, render
 from bot.services import feedback_flow as flow
 from bot.services import feedback_responses as responses
 from bot.services import survey_logic as logic
+from bot.services.feedback_flow import DraftView
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +74,14 @@ async def open_feedback(update: Update, context: Context, req: Request) -> None:
                 views.services_markup(services, req.lang))
 
 
-async def start_for_service(update: Update, context: Context, req: Request,
-                            service_id: str) -> None:
-    """Begin a survey for one service (service button or invitation deep link)."""
+async def start_for_service(update: Update, context: Context, req: Request, service_id: str,
+                            *, confirmed: bool = False, replacing: int | None = None) -> None:
+    """Begin a survey for one service (service button or invitation deep link).
+
+    An open draft is never thrown away unasked: the same service's is resumed, another one's
+    leads to a question. `confirmed`: the user agreed to replace an earlier response;
+    `replacing`: the open draft the user chose to drop for this survey.
+    """
     if not await private_only(update, context, req, f"fb_{service_id}"):
         return
     kb = req.index.kb
@@ -79,22 +89,51 @@ async def start_for_service(update: Update, context: Context, req: Request,
     survey = kb.survey_for(service) if service else None
     if service is None or survey is None or not service.active:
         if update.callback_query:
-            await update.callback_query.answer(label(req.lang, "stale_button"))
+            await answer_button(update, label(req.lang, "stale_button"))
         else:
             await reply(update, render(req.lang, "feedback_no_services"))
         return
-    if not survey.anonymous and await responses.has_response(req.session, req.user.id, service):
+    await answer_button(update)  # no-op for the deep link; a button is answered exactly once
+    pending = await flow.open_for(req.session, req.user.id, service.id, replacing)
+    if pending is not None and steps.lookup(req, pending) is None:
+        # its survey or service went away in a knowledge reload: nothing left to continue
+        pending, replacing = None, pending.id
+    if pending is not None:
+        await _show_open(update, context, req, pending, service)
+        return
+    if (not confirmed and not survey.anonymous
+            and await responses.has_response(req.session, req.user.id, service)):
         await reply(update, render(req.lang, "feedback_replace",
                                    service=localized(service.name, req.lang)),
-                    views.replace_markup(service, req.lang))
+                    views.replace_markup(service, req.lang, replacing))
         return
-    await _begin(update, context, req, service, survey)
+    await _begin(update, context, req, service, survey, replacing)
+
+
+async def _show_open(update: Update, context: Context, req: Request, pending: DraftView,
+                     service: Service) -> None:
+    """An open draft where a new one was asked for: resume it, or ask which survey to keep."""
+    await req.session.commit()  # open_for may have resumed a paused draft
+    if pending.service_id == service.id:
+        steps.set_active(context, True)
+        notice = render(req.lang, "feedback_resumed", service=localized(service.name, req.lang))
+        await steps.show(update, req, pending, edit=False, notice=notice)
+        return
+    open_service = req.index.kb.services.get(pending.service_id)
+    await reply(update, render(req.lang, "feedback_switch",
+                               current=localized(open_service.name, req.lang) if open_service
+                               else pending.service_id,
+                               new=localized(service.name, req.lang)),
+                views.switch_markup(pending.id, service, req.lang))
 
 
 async def _begin(update: Update, context: Context, req: Request, service: Service,
-                 survey: Survey) -> None:
+                 survey: Survey, replacing: int | None) -> None:
     first = await flow.is_first_survey(req.session, req.user.id)
-    view = await flow.start(req.session, req.user.id, survey, service)
+    view = await flow.start(req.session, req.user.id, survey, service, replacing=replacing)
+    if view.service_id != service.id:  # another draft opened meanwhile: start() kept it
+        await _show_open(update, context, req, view, service)
+        return
     await req.session.commit()
     steps.set_active(context, True)
     await reply(update, render(
@@ -107,28 +146,25 @@ async def _begin(update: Update, context: Context, req: Request, service: Servic
 
 @with_request
 async def on_service(update: Update, context: Context, req: Request) -> None:
-    """A service was picked (fbs:) or replacing earlier answers confirmed (fbr:)."""
-    query = update.callback_query
-    kind, service_id = query.data.split(":", 1)
-    if not await private_only(update, context, req, "feedback"):
-        return
-    if kind == "fbr":
-        service = req.index.kb.services.get(service_id)
-        survey = req.index.kb.survey_for(service) if service else None
-        if service is None or survey is None or not service.active:
-            await query.answer(label(req.lang, "stale_button"))
-            return
-        await query.answer()
-        await _begin(update, context, req, service, survey)
-        return
-    await query.answer()
-    await start_for_service(update, context, req, service_id)
+    """A service was picked (fbs:), replacing earlier answers confirmed (fbr:), or starting
+    it instead of the open survey chosen (fbn:, which names the draft to drop)."""
+    kind, *parts = update.callback_query.data.split(":")
+    replacing = int(parts[0]) if len(parts) == 2 else None
+    await start_for_service(update, context, req, parts[-1], confirmed=kind == "fbr",
+                            replacing=replacing)
+
+
+@with_request
+async def on_continue(update: Update, context: Context, req: Request) -> None:
+    """The user keeps the open survey instead of starting another one (fbc)."""
+    await answer_button(update)
+    await open_feedback(update, context, req)
 
 
 @with_request
 async def on_keep(update: Update, context: Context, req: Request) -> None:
     """The user keeps their earlier answers instead of answering again."""
-    await update.callback_query.answer()
+    await answer_button(update)
     await edit_or_reply(update, render(req.lang, "feedback_kept"), None)
 
 
@@ -150,10 +186,14 @@ async def _survey_text(update: Update, context: Context, req: Request) -> None:
         return  # not in a survey any more: the text is a question for the knowledge base
     view = await flow.current(req.session, req.user.id)
     found = steps.lookup(req, view)
-    if found is None:
-        return
+    if found is None or not logic.step_fits(found[0], view.stage, view.position, view.answers):
+        # a knowledge reload removed the survey or this step: the text answered nothing that
+        # still exists, and it is no question for the knowledge base either
+        steps.set_active(context, found is not None)
+        await steps.show(update, req, view, edit=False, dropped=True)
+        raise ApplicationHandlerStop
     survey, _ = found
-    text = update.effective_message.text or ""
+    text = message_text(update)
     value: object = logic.Invalid("use_buttons")
     result = None
     if view.stage == "org":
@@ -210,7 +250,9 @@ HANDLERS = {
     0: [
         CommandHandler("feedback", on_feedback),
         CommandHandler("cancel", on_cancel),
-        CallbackQueryHandler(on_service, pattern=r"^fb[sr]:[a-z0-9-]{1,40}$"),
+        CallbackQueryHandler(on_service,
+                             pattern=r"^(fbs:|fb[rn]:(\d{1,12}:)?)[a-z0-9-]{1,40}$"),
+        CallbackQueryHandler(on_continue, pattern=r"^fbc$"),
         CallbackQueryHandler(on_keep, pattern=r"^fbk$"),
         CallbackQueryHandler(steps.on_step_button, pattern=r"^f[qmdkbovsep]:\d+(:[\w:+-]*)?$"),
     ],

@@ -9,7 +9,14 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.handlers import feedback_views as views
-from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
+from bot.handlers.common import (
+    Context,
+    Request,
+    answer_button,
+    edit_or_reply,
+    reply,
+    with_request,
+)
 from bot.knowledge.surveys import Service, Survey, localized
 from bot.rendering import label, render
 from bot.services import feedback_flow as flow
@@ -32,14 +39,29 @@ def lookup(req: Request, view: DraftView) -> tuple[Survey, Service] | None:
     return (survey, service) if survey and service else None
 
 
-async def show(update: Update, req: Request, view: DraftView, *, edit: bool) -> None:
+async def show(update: Update, req: Request, view: DraftView, *, edit: bool,
+               notice: str | None = None, dropped: bool = False) -> None:
+    """Show the draft's current step, with `notice` above it.
+
+    A step that a knowledge reload removed is never shown (it would not exist): the draft moves
+    on to one that does, and the user is told; `dropped` says their last input was not saved.
+    """
     found = lookup(req, view)
     if found is None:  # the survey or service disappeared in a knowledge reload
         await flow.cancel(req.session, req.user.id, view.id)
         await req.session.commit()
         await reply(update, render(req.lang, "feedback_no_services"))
         return
+    if not logic.step_fits(found[0], view.stage, view.position, view.answers):
+        moved = await responses.refit(req.session, req.user.id, view.id, found[0])
+        await req.session.commit()
+        if moved is None:  # closed meanwhile: nothing to show
+            return
+        view = moved
+        notice = render(req.lang, "feedback_survey_changed", dropped=dropped)
     text, markup = views.step(view, *found, req.lang)
+    if notice:
+        text = f"{notice}\n\n{text}"
     if edit:
         await edit_or_reply(update, text, markup)
     else:
@@ -55,10 +77,17 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
     draft = await flow.open_draft(req.session, req.user.id)
     survey_service = lookup(req, flow.view_of(draft)) if draft and draft.id == int(draft_id) else None
     if survey_service is None:
-        await query.answer(label(req.lang, "fb_stale"))
+        await answer_button(update, label(req.lang, "fb_stale"))
         return
     survey, service = survey_service
     uid, did = req.user.id, int(draft_id)
+    current = flow.view_of(draft)
+    if kind not in ("p", "s") and not logic.step_fits(survey, current.stage, current.position,
+                                                      current.answers):
+        # the step this button belongs to was removed by a knowledge reload: show where to go
+        await answer_button(update)
+        await show(update, req, current, edit=True, dropped=True)
+        return
     if kind == "s":
         await _summary_action(update, context, req, did, rest[0] if rest else "", survey,
                               service)
@@ -67,7 +96,7 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
         await flow.pause(req.session, uid, did)
         await req.session.commit()
         set_active(context, False)
-        await query.answer()
+        await answer_button(update)
         await edit_or_reply(update, render(req.lang, "feedback_paused"), None)
         return
     try:
@@ -76,9 +105,9 @@ async def on_step_button(update: Update, context: Context, req: Request) -> None
         result = None
     await req.session.commit()
     if result is None:
-        await query.answer(label(req.lang, "fb_stale"))
+        await answer_button(update, label(req.lang, "fb_stale"))
         return
-    await query.answer()
+    await answer_button(update)  # a press answered too late still shows the next step
     await show(update, req, result, edit=True)
 
 
@@ -116,30 +145,29 @@ async def _dispatch(req: Request, kind: str, uid: int, did: int, rest: list[str]
 
 async def _summary_action(update: Update, context: Context, req: Request, draft_id: int,
                           action: str, survey: Survey, service: Service) -> None:
-    query = update.callback_query
     uid = req.user.id
     if action == "cancel":
         done = await flow.cancel(req.session, uid, draft_id)
         await req.session.commit()
         set_active(context, False)
-        await query.answer()
+        await answer_button(update)
         if done:
             await edit_or_reply(update, render(req.lang, "feedback_cancelled"), None)
         return
     view = await flow.current(req.session, uid)
     if view is None or view.id != draft_id or view.stage != "summary" or action not in (
             "edit", "submit"):
-        await query.answer(label(req.lang, "fb_stale"))
+        await answer_button(update, label(req.lang, "fb_stale"))
         return
     if action == "edit":
-        await query.answer()
+        await answer_button(update)
         await edit_or_reply(update, label(req.lang, "fb_edit_pick"),
                             views.edit_markup(view, survey, req.lang))
         return
     replaced = not survey.anonymous and await responses.has_response(req.session, uid, service)
     result = await responses.submit(req.session, uid, draft_id, survey, req.lang)
     await req.session.commit()
-    await query.answer()
+    await answer_button(update)
     if isinstance(result, DraftView):  # a required answer is missing: go there
         await show(update, req, result, edit=True)
         return

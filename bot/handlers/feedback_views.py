@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup, escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.common import short
@@ -19,6 +20,10 @@ from bot.services.feedback_flow import DraftView
 
 STAGE_CODES = {"org": "o", "questions": "q", "summary": "s"}
 STAGES = {v: k for k, v in STAGE_CODES.items()}
+# Characters of one answer in the summary, counted as sent (escaped): a free-text answer may be
+# up to 4000 characters and "<" escapes to four, yet the summary must stay one message.
+SUMMARY_ANSWER_CHARS = 300
+_LINE_COST = 10  # the tags, indent and line break around each line of an answer
 
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
@@ -29,11 +34,27 @@ def services_markup(services: list[Service], lang: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(localized(s.name, lang), f"fbs:{s.id}")] for s in services])
 
 
-def replace_markup(service: Service, lang: str) -> InlineKeyboardMarkup:
+def replace_markup(service: Service, lang: str, replacing: int | None = None
+                   ) -> InlineKeyboardMarkup:
+    """Answer again or keep; `replacing` is the open draft the user already chose to drop."""
+    target = f"{replacing}:{service.id}" if replacing is not None else service.id
     return InlineKeyboardMarkup([[
-        _button(label(lang, "fb_replace"), f"fbr:{service.id}"),
+        _button(label(lang, "fb_replace"), f"fbr:{target}"),
         _button(label(lang, "fb_keep"), "fbk"),
     ]])
+
+
+def _text_label(lang: str, template: str) -> str:
+    """A button text kept in a template: plain text for Telegram, so unescaped."""
+    return Markup(render(lang, template)).unescape()
+
+
+def switch_markup(open_id: int, service: Service, lang: str) -> InlineKeyboardMarkup:
+    """Continue the open draft `open_id`, or start `service`'s survey instead (dropping it)."""
+    return InlineKeyboardMarkup([
+        [_button(_text_label(lang, "feedback_button_continue"), "fbc")],
+        [_button(_text_label(lang, "feedback_button_start_new"), f"fbn:{open_id}:{service.id}")],
+    ])
 
 
 def answer_text(question: Question, value: Any, lang: str) -> str:
@@ -118,11 +139,35 @@ def _question_step(view: DraftView, survey: Survey, lang: str) -> tuple[str, Inl
     return text, InlineKeyboardMarkup(rows)
 
 
+def summary_lines(text: str, budget: int = SUMMARY_ANSWER_CHARS) -> list[str]:
+    """An answer as the summary shows it: its non-empty lines, cut with "…" past `budget`.
+
+    The template puts each line in its own tags, since messages are split at line breaks and
+    a tag must never span one; the budget counts escaped characters and each line's markup.
+    """
+    lines: list[str] = []
+    for line in filter(None, (raw.strip() for raw in text.splitlines())):
+        kept = ""
+        for ch in line:
+            budget -= len(escape(ch))
+            if budget < 0:
+                if kept.strip() or not lines:
+                    lines.append(kept.rstrip() + "…")
+                else:
+                    lines[-1] += " …"
+                return lines
+            kept += ch
+        lines.append(kept)
+        budget -= _LINE_COST
+    return lines or [""]
+
+
 def _summary(view: DraftView, survey: Survey, service: Service, lang: str
              ) -> tuple[str, InlineKeyboardMarkup]:
     items = [
         {"question": localized(survey.questions[i].text, lang),
-         "answer": answer_text(survey.questions[i], view.answers.get(survey.questions[i].id), lang)}
+         "lines": summary_lines(answer_text(survey.questions[i],
+                                            view.answers.get(survey.questions[i].id), lang))}
         for i in logic.visible(survey, view.answers)
     ]
     markup = InlineKeyboardMarkup([

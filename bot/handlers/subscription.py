@@ -3,6 +3,7 @@
     /subscribe ──> subscribed with defaults, settings shown with buttons
     sub:<id>:<menu> ──> a menu (frequency, day, time, time zone, topics, language)
     sub:<id>:<menu>:<value> ──> saved, settings shown again
+    sub:<id>:open (⚙️ under every digest) ──> the settings as a new message, the digest kept
     dgu:<id> (under every digest) ──> unsubscribed in one step
 
 Group chats are managed by their administrators; a channel is subscribed from a private chat
@@ -13,12 +14,20 @@ subscription_access.py for who may manage what).
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
+from telegram.error import Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.handlers import subscription_ui as ui
-from bot.handlers.common import Context, Request, edit_or_reply, reply, with_request
+from bot.handlers.common import (
+    Context,
+    Request,
+    answer_button,
+    edit_or_reply,
+    reply,
+    with_request,
+)
 from bot.handlers.subscription_access import (
     chat_reference,
     is_chat_admin,
@@ -46,6 +55,7 @@ def _default_zone(req: Request) -> str:
 
 @with_request
 async def on_subscribe(update: Update, context: Context, req: Request) -> None:
+    """Subscribe this chat (a group: by its administrators), or `@channel` from private."""
     chat = update.effective_chat
     if chat is None:
         return
@@ -160,19 +170,35 @@ def _typed_changes(args: list[str]) -> dict | None:  # type: ignore[type-arg]
 
 @with_request
 async def on_settings_button(update: Update, context: Context, req: Request) -> None:
+    """A settings button: show the settings, open a menu, or save a choice."""
     query = update.callback_query
     _, sub_id, action, *rest = query.data.split(":", 3)
     value = rest[0] if rest else None
     sub = await subscriptions.get_subscription_by_id(req.session, int(sub_id))
     if sub is None:
-        await query.answer(label(req.lang, "stale_button"))
+        await answer_button(update, label(req.lang, "stale_button"))
         return
     if not await may_manage(update, context, req, sub.chat_id, _kind(sub)):
-        await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
+        await answer_button(update, label(req.lang, "sub_not_allowed"), show_alert=True)
+        return
+    if action in ("open", "show") and value is None:
+        text, markup = ui.settings_text(req.lang, sub), ui.settings_markup(req.lang, sub)
+        # Under a digest (`open`, or `show` under digests sent before `open` existed), a new
+        # message: editing the pressed one would replace the digest for every reader. A
+        # channel's settings go to the admin in private: in the channel every reader sees them.
+        if sub.chat_type == ChatType.CHANNEL and query.message is not None \
+                and query.message.chat.type == ChatType.CHANNEL:
+            await _settings_in_private(update, context, req, text, markup)
+        elif action == "open" or ui.is_digest_message(query.message):
+            await answer_button(update)
+            await reply(update, text, markup)
+        else:
+            await answer_button(update)
+            await edit_or_reply(update, text, markup)
         return
     menu = _menu(req, sub, action) if value is None else None
     if menu is not None:
-        await query.answer()
+        await answer_button(update)
         await edit_or_reply(update, label(req.lang, f"sub_pick_{menu[0]}"), menu[1])
         return
     try:
@@ -180,12 +206,23 @@ async def on_settings_button(update: Update, context: Context, req: Request) -> 
     except (InvalidSetting, ValueError, IndexError):
         updated = None
     if updated is None:
-        await query.answer(label(req.lang, "stale_button"))
+        await answer_button(update, label(req.lang, "stale_button"))
         return
     await req.session.commit()
-    await query.answer(label(req.lang, "sub_saved"))
+    await answer_button(update, label(req.lang, "sub_saved"))
     await edit_or_reply(update, ui.settings_text(req.lang, updated),
                         ui.settings_markup(req.lang, updated))
+
+
+async def _settings_in_private(update: Update, context: Context, req: Request, text: str,
+                               markup: InlineKeyboardMarkup) -> None:
+    try:
+        await context.bot.send_message(req.user.id, text, reply_markup=markup,
+                                       disable_web_page_preview=True)
+    except Forbidden:  # the admin never started a private chat with the bot
+        await answer_button(update, label(req.lang, "sub_open_in_private"), show_alert=True)
+        return
+    await answer_button(update)
 
 
 def _kind(sub: SubscriptionView) -> str:
@@ -208,8 +245,6 @@ def _menu(req: Request, sub: SubscriptionView, action: str):  # type: ignore[no-
 async def _apply(req: Request, sub: SubscriptionView, action: str, value: str | None
                  ) -> SubscriptionView | None:
     session, sid = req.session, sub.id
-    if action == "show":
-        return sub
     if action == "empty":
         return await subscriptions.update_subscription(session, sid, send_empty=not sub.send_empty)
     if action == "unsub":
@@ -233,9 +268,11 @@ async def _apply(req: Request, sub: SubscriptionView, action: str, value: str | 
         return await subscriptions.update_subscription(
             session, sid, timezone=ui.TIMEZONE_CHOICES[int(value or "")])
     if action == "top" and value:
-        if value != "*" and value not in req.index.kb.tags:
+        if value == "*":
+            return await subscriptions.toggle_topic(session, sid, None)
+        if (tag := ui.topic_from_value(value, req.index.kb.tags)) is None:
             return None
-        return await subscriptions.toggle_topic(session, sid, None if value == "*" else value)
+        return await subscriptions.toggle_topic(session, sid, tag)
     if action == "lang":
         return await subscriptions.update_subscription(session, sid, language=value)
     return None
@@ -247,14 +284,14 @@ async def on_digest_unsubscribe(update: Update, context: Context, req: Request) 
     query = update.callback_query
     sub = await subscriptions.get_subscription_by_id(req.session, int(query.data.split(":")[1]))
     if sub is None or not sub.active:
-        await query.answer(label(req.lang, "stale_button"))
+        await answer_button(update, label(req.lang, "stale_button"))
         return
     if not await may_manage(update, context, req, sub.chat_id, _kind(sub)):
-        await query.answer(label(req.lang, "sub_not_allowed"), show_alert=True)
+        await answer_button(update, label(req.lang, "sub_not_allowed"), show_alert=True)
         return
     await subscriptions.unsubscribe(req.session, sub.chat_id)
     await req.session.commit()
-    await query.answer(label(req.lang, "sub_unsubscribed_toast"))
+    await answer_button(update, label(req.lang, "sub_unsubscribed_toast"))
     await reply(update, render(req.lang, "subscription_unsubscribed", title=sub.chat_title))
 
 
@@ -262,6 +299,6 @@ HANDLERS = [
     CommandHandler("subscribe", on_subscribe),
     CommandHandler("unsubscribe", on_unsubscribe),
     CommandHandler("subscription", on_subscription),
-    CallbackQueryHandler(on_settings_button, pattern=r"^sub:\d+:[a-z]+(:[A-Za-z0-9*_-]+)?$"),
-    CallbackQueryHandler(on_digest_unsubscribe, pattern=r"^dgu:\d+$"),
+    CallbackQueryHandler(on_settings_button, pattern=r"^sub:[0-9]{1,18}:[a-z]+(:[A-Za-z0-9*_-]+)?$"),
+    CallbackQueryHandler(on_digest_unsubscribe, pattern=r"^dgu:[0-9]{1,18}$"),
 ]

@@ -41,13 +41,26 @@ async def is_chat_admin(context: Context, chat_id: int, user_id: int) -> bool:
     return member.status in ADMIN_STATUSES
 
 
+def _sent_as_the_chat(update: Update, sub_chat_id: int) -> bool:
+    """A command sent on behalf of the subscribed chat itself, in that chat: an anonymous
+    administrator of a group writes as the group (only administrators can).
+
+    Only a command: under a button press, `message` is the message with the buttons (for a
+    channel's digest, the channel's own post), which says nothing about who pressed. And only
+    when the message is in that chat: a channel's post auto-forwarded to its discussion group,
+    or a member writing there as the channel, has the channel as sender_chat.
+    """
+    message = update.message
+    if update.callback_query is not None or message is None or message.sender_chat is None:
+        return False
+    return message.sender_chat.id == message.chat.id == sub_chat_id
+
+
 async def may_manage(update: Update, context: Context, req: Request, sub_chat_id: int,
                      chat_type: str) -> bool:
     """Private chats belong to their user; groups and channels to their administrators."""
-    message = update.effective_message
-    if message is not None and message.sender_chat is not None and (
-            message.sender_chat.id == sub_chat_id):
-        return True  # an anonymous administrator speaks as the group itself
+    if _sent_as_the_chat(update, sub_chat_id):
+        return True
     if chat_type == ChatType.PRIVATE:
         return sub_chat_id == req.user.id or req.runtime.is_admin(req.user.id)
     if req.runtime.is_admin(req.user.id):

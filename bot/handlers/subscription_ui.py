@@ -1,11 +1,14 @@
 """Keyboards and texts of the subscription settings (no handlers here).
 
-Callback data: `sub:<subscription id>:<action>[:<value>]`, at most ~40 bytes.
+Callback data: `sub:<subscription id>:<action>[:<value>]`, within Telegram's 64 bytes (a topic
+too long to fit is named by a hash of it, see `topic_value`).
 """
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+import hashlib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, MaybeInaccessibleMessage
 
 from bot.config import SUPPORTED_LANGUAGES
 from bot.rendering import label, render
@@ -14,6 +17,8 @@ from bot.services.subscriptions import SubscriptionView
 
 TIMEZONE_CHOICES = (*PARTNER_TIMEZONES, "UTC")
 HOUR_CHOICES = tuple(range(6, 22))
+CALLBACK_DATA_BYTES = 64  # Telegram refuses a keyboard with longer callback data
+_HASHED_TOPIC = "_"  # tags match [a-z0-9-]+, so a value starting with "_" is never a tag
 
 
 def _button(text: str, sub: SubscriptionView, action: str, value: str | None = None
@@ -80,9 +85,32 @@ def timezone_markup(lang: str, sub: SubscriptionView) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*_rows(buttons, 2), _back(lang, sub)])
 
 
+def _tag_hash(tag: str) -> str:
+    return hashlib.sha256(tag.encode()).hexdigest()[:16]
+
+
+def topic_value(sub: SubscriptionView, tag: str) -> str:
+    """The tag itself in the callback data when it fits, else a hash of it: tags have no
+    length limit, and a hash (unlike a position in the list) still names the same tag after
+    the knowledge is reloaded."""
+    if len(f"sub:{sub.id}:top:{tag}".encode()) <= CALLBACK_DATA_BYTES:
+        return tag
+    return _HASHED_TOPIC + _tag_hash(tag)
+
+
+def topic_from_value(value: str, tags: tuple[str, ...]) -> str | None:
+    """The tag a topic button names (see `topic_value`); None if no current tag."""
+    if value in tags:
+        return value
+    if value.startswith(_HASHED_TOPIC):
+        found = [t for t in tags if _tag_hash(t) == value[len(_HASHED_TOPIC):]]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
 def topics_markup(lang: str, sub: SubscriptionView, tags: tuple[str, ...]) -> InlineKeyboardMarkup:
-    buttons = [_button(_mark(t in sub.topics, label(lang, "tag", name=t)), sub, "top", t)
-               for t in tags]
+    buttons = [_button(_mark(t in sub.topics, label(lang, "tag", name=t)), sub, "top",
+                       topic_value(sub, t)) for t in tags]
     all_topics = _button(_mark(not sub.topics, label(lang, "sub_btn_all_topics")), sub, "top", "*")
     return InlineKeyboardMarkup([[all_topics], *_rows(buttons, 2), _back(lang, sub)])
 
@@ -91,3 +119,11 @@ def language_markup(lang: str, sub: SubscriptionView) -> InlineKeyboardMarkup:
     buttons = [_button(_mark(code == sub.language, label(code, "language_name")), sub, "lang", code)
                for code in SUPPORTED_LANGUAGES]
     return InlineKeyboardMarkup([*_rows(buttons, 3), _back(lang, sub)])
+
+
+def is_digest_message(message: MaybeInaccessibleMessage | None) -> bool:
+    """Whether a pressed button belongs to a digest (its keyboard has the unsubscribe button)."""
+    markup = getattr(message, "reply_markup", None)
+    return markup is not None and any(
+        isinstance(button.callback_data, str) and button.callback_data.startswith("dgu:")
+        for row in markup.inline_keyboard for button in row)

@@ -75,9 +75,11 @@ def build_digest(
         if entry and since < changed <= until and _matches(entry.tags, topics):
             entries.append(DigestEntry(entry_id, entry.text(lang).title))
     entries.sort(key=lambda e: e.title.casefold())
+    # By when the bot first saw a news file, not by its date: a file added after the day's
+    # digest, or dated back, would otherwise fall before every later digest's period.
     news = tuple(
         item for item in sources.news
-        if since.date() < item.day <= until.date() and _matches(item.tags, topics)
+        if since < item.available_at <= until and _matches(item.tags, topics)
     )
     lines = tuple(
         FeedbackLine(_service_name(sources, f.service_id, lang), f.responses, f.average_rating)
@@ -98,8 +100,12 @@ def render_digest(digest: Digest, *, preview: bool = False) -> list[str]:
 
 
 def digest_buttons(lang: str, subscription_id: int | None) -> list[list[str]]:
-    """(label, callback data) pairs put under the last message of a digest."""
+    """(label, callback data) pairs put under the last message of a digest.
+
+    The settings button has its own action, `open`: the settings come as a new message, since
+    editing the message the button belongs to would replace the digest for every reader.
+    """
     if subscription_id is None:
         return []
-    return [[label(lang, "digest_settings_button"), f"sub:{subscription_id}:show"],
+    return [[label(lang, "digest_settings_button"), f"sub:{subscription_id}:open"],
             [label(lang, "digest_unsubscribe_button"), f"dgu:{subscription_id}"]]

@@ -1,5 +1,5 @@
 """What digests are made of: news items, fun facts and service names from the knowledge
-folder, and which knowledge entries were added or changed (and when).
+folder, and which knowledge entries were added or changed and news first seen (and when).
 
 The knowledge loader does not read news/ or funfacts.yaml, so they are read here; a file
 that cannot be parsed is logged and left out rather than stopping a digest run.
@@ -11,7 +11,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.digest import DigestEntryVersion
+from bot.db.digest import DigestEntryVersion, DigestNewsSeen
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.markdown import to_telegram_html
 from bot.services.subscriptions import as_utc
@@ -27,6 +27,8 @@ from bot.services.subscriptions import as_utc
 log = logging.getLogger(__name__)
 _NEWS_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9-]+?)(?:\.([a-z]{2}))?\.md$")
 _FRONT_MATTER = re.compile(r"^---\s*\n(.*?)\n---\s*\n?(.*)$", re.S)
+# The row recording the first look at news/ (no news id looks like this: they start with a date).
+NEWS_BASELINE = "(baseline)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,18 @@ class NewsItem:
     url: str | None
     titles: Mapping[str, str]  # lang -> title (always "en")
     bodies: Mapping[str, str]  # lang -> Telegram HTML
+    first_seen: datetime | None = None  # recorded by `sync_news_seen`
+
+    @property
+    def news_id(self) -> str:
+        return f"{self.day.isoformat()}-{self.slug}"
+
+    @property
+    def available_at(self) -> datetime:
+        """When digests may announce it: when first seen, but a file dated ahead waits
+        for its day (its date is what the digest shows)."""
+        day_start = datetime.combine(self.day, time(0), tzinfo=UTC)
+        return max(self.first_seen, day_start) if self.first_seen else day_start
 
     def title(self, lang: str) -> str:
         return self.titles.get(lang) or self.titles["en"]
@@ -184,10 +198,40 @@ async def sync_entry_versions(
     return changed
 
 
+async def sync_news_seen(
+    session: AsyncSession, news: tuple[NewsItem, ...], now: datetime
+) -> tuple[NewsItem, ...]:
+    """Record news not seen before as first seen `now`; returns the news with `first_seen`.
+
+    The first look (a new installation, or the first run after the upgrade that added this
+    record) seeds every news item with its file date instead, so the next digests announce
+    what the date-based selection would have, not every news item again.
+    """
+    if session.bind.dialect.name == "postgresql":  # as in sync_entry_versions
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('digest_news'))"))
+    rows = (await session.scalars(select(DigestNewsSeen))).all()
+    known = {row.news_id: as_utc(row.first_seen_at) for row in rows}
+    baseline = NEWS_BASELINE not in known
+    if baseline:
+        session.add(DigestNewsSeen(news_id=NEWS_BASELINE, first_seen_at=now))
+    seen = []
+    for item in news:
+        first_seen = known.get(item.news_id)
+        if first_seen is None:
+            day_start = datetime.combine(item.day, time(0), tzinfo=UTC)
+            first_seen = min(day_start, now) if baseline else now
+            known[item.news_id] = first_seen
+            session.add(DigestNewsSeen(news_id=item.news_id, first_seen_at=first_seen))
+        seen.append(replace(item, first_seen=first_seen))
+    await session.flush()
+    return tuple(seen)
+
+
 async def load_sources(session: AsyncSession, kb: KnowledgeBase, now: datetime) -> DigestSources:
     folder = kb.root
+    entry_changed = await sync_entry_versions(session, kb, now)
     return DigestSources(
-        kb=kb, news=load_news(folder), funfacts=load_funfacts(folder),
-        service_names=load_service_names(folder),
-        entry_changed=await sync_entry_versions(session, kb, now),
+        kb=kb, news=await sync_news_seen(session, load_news(folder), now),
+        funfacts=load_funfacts(folder), service_names=load_service_names(folder),
+        entry_changed=entry_changed,
     )

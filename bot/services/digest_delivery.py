@@ -6,6 +6,7 @@ Used by the bot's JobQueue job, the staff commands and the `s3bot digest` CLI al
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,14 @@ from bot.services import outbox
 from bot.services.digest_runs import SCHEDULE, RunSummary, create_digest_run
 from bot.services.outbox_sender import DrainStats, OutboxSender, Transport
 from bot.services.send_limits import RateLimiter, SendLimits
+
+# Sender names say who claimed a row: a bot starting up may take back the claims of an
+# earlier bot process, never those of a `s3bot digest send` that is still delivering.
+BOT_WORKER, CLI_WORKER = "bot-", "cli-"
+
+
+def worker_name(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
 def limits_from(settings: Settings) -> SendLimits:
@@ -33,6 +42,7 @@ def make_sender(
     return OutboxSender(
         sessionmaker, transport, limiter or RateLimiter(limits_from(settings)),
         max_attempts=settings.digest_max_attempts, retry_seconds=settings.digest_retry_seconds,
+        lease_seconds=settings.digest_lease_seconds,
         **options,  # type: ignore[arg-type]
     )
 
@@ -45,13 +55,14 @@ class RunOutcome:
 
 async def release_stale_claims(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *,
-    now: datetime | None = None, all_claims: bool = False,
+    now: datetime | None = None, worker_prefix: str | None = None,
 ) -> int:
-    """Give claims of a crashed sender back (expired leases, or all for a lone sender)."""
+    """Give claims of a crashed sender back: expired leases, and every claim by workers
+    named `worker_prefix`… (an earlier bot process, when a bot starts)."""
     async with sessionmaker() as session:
         released = await outbox.release_claims(session, now or utcnow(),
                                                settings.digest_lease_seconds,
-                                               all_claims=all_claims)
+                                               worker_prefix=worker_prefix)
         await session.commit()
     return released
 

@@ -5,6 +5,10 @@ same transaction, so a subscriber is either in the run with their schedule moved
 still due. Subscribers are processed in batches committed one by one: a large run never
 holds the write lock for long, memory stays flat, and after a crash between batches the
 remaining subscribers are still due and the next check puts them in a new run.
+
+Queuing a digest moves `last_digest_at` on to the run's time before the digest is delivered;
+if the delivery finally fails, `give_back_period` moves it back, so the next digest covers
+that period too instead of it being lost.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.digest import DigestOutbox, DigestRun, DigestSubscription
@@ -25,6 +29,7 @@ from bot.services.subscriptions import GROUP_TYPES, as_utc, reschedule
 
 BATCH = 500
 SCHEDULE, MANUAL, NOW = "schedule", "manual", "now"
+DIGEST = "digest"  # the run kind that moves `last_digest_at` (announcements do not)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +117,7 @@ async def create_digest_run(
 ) -> RunSummary:
     """Queue digests: the subscribers due at `now`, or (trigger NOW) every active one."""
     sources = await load_sources(session, kb, now)
-    writer = RunWriter(session, "digest", trigger, created_by, now)
+    writer = RunWriter(session, DIGEST, trigger, created_by, now)
     feedback_cache: dict[datetime, list[ServiceFeedback]] = {}
     async for batch in active_subscribers(session, now, only_due=trigger != NOW):
         for sub in batch:
@@ -157,3 +162,26 @@ async def preview_digest(
         sent_funfacts=subscription.sent_funfacts or [] if subscription else [],
         since=since, until=now, feedback=await feedback_highlights(session, since, now))
     return render_digest(digest, preview=True), digest.has_news
+
+
+async def give_back_period(session: AsyncSession, sub_id: int, run_id: int) -> None:
+    """The digest of run `run_id` to subscription `sub_id` finally failed: move the
+    subscription's `last_digest_at` back to where that digest started.
+
+    Queuing a digest set `last_digest_at` to its run's `created_at`, so the period a digest
+    started from is the creation time of the subscription's previous digest run that was
+    not itself given back (failed), or none for a first digest. If a later digest was
+    queued meanwhile, going back further than it only repeats some of its news: better than
+    losing the failed period. (The fun fact the failed digest used stays marked as seen.)
+    """
+    run = await session.get(DigestRun, run_id)
+    sub = await session.get(DigestSubscription, sub_id)
+    if run is None or sub is None or run.kind != DIGEST or sub.last_digest_at is None:
+        return
+    since = as_utc(await session.scalar(
+        select(func.max(DigestRun.created_at))
+        .join(DigestOutbox, DigestOutbox.run_id == DigestRun.id)
+        .where(DigestOutbox.subscription_id == sub_id, DigestRun.kind == DIGEST,
+               DigestRun.created_at < run.created_at, DigestOutbox.status != "failed")))
+    if since is None or since < as_utc(sub.last_digest_at):
+        sub.last_digest_at = since

@@ -4,7 +4,9 @@ Times are computed in local wall-clock time and converted to UTC, so "Monday 09:
 09:00 across daylight-saving changes. `next_due` always returns a moment strictly after
 `after`: a digest missed while the bot was down is therefore sent once when it comes back
 (the caller finds `next_due_at <= now`), and the schedule then jumps past every missed
-period instead of sending one digest per period.
+period instead of sending one digest per period. On the days the clocks change, a time that
+does not exist (02:30 when they spring forward) is sent an hour later, and a time that happens
+twice (02:30 when they fall back) only the first time.
 """
 
 from __future__ import annotations
@@ -48,13 +50,17 @@ def next_due(
 ) -> datetime:
     """The first delivery moment (UTC) strictly after `after` for this schedule."""
     tz = ZoneInfo(tz_name)
-    local_after = after.astimezone(tz)
-    day = local_after.date()
+    after_utc = after.astimezone(UTC)
+    day = after.astimezone(tz).date()
     for _ in range(70):  # a monthly schedule is found within about two months
         if _is_delivery_day(frequency, weekday, day):
-            moment = datetime.combine(day, time(hour, minute), tzinfo=tz)
-            if moment > local_after:
-                return moment.astimezone(UTC)
+            # Compared in UTC: two datetimes sharing one tzinfo compare by wall-clock time
+            # and ignore `fold`, so in the hour repeated when clocks go back a moment already
+            # past looked later than `after` (a digest every minute), and after the
+            # spring-forward gap a time inside the gap looked earlier (a digest skipped).
+            moment = datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+            if moment > after_utc:
+                return moment
         day += timedelta(days=1)
     raise ValueError(f"no delivery day for {frequency} {weekday}")  # pragma: no cover
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.feedback import FeedbackResponse, Organisation, SurveyDraft
@@ -89,14 +89,36 @@ async def is_first_survey(session: AsyncSession, user_id: int) -> bool:
     return True
 
 
+async def open_for(session: AsyncSession, user_id: int, service_id: str,
+                   replacing: int | None = None) -> DraftView | None:
+    """The open draft that picking `service_id` must not throw away; None: free to start.
+
+    Tapping the invitation link again, a double tap or an old service button must never lose
+    answers: the open draft of the same service is made active again and returned; an open
+    draft of another service is returned untouched, for the user to decide. None too when the
+    open draft is `replacing`, the one the user chose to drop (start() cancels it).
+    """
+    draft = await open_draft(session, user_id)
+    if draft is None or draft.id == replacing:
+        return None
+    if draft.service_id == service_id:
+        return await current(session, user_id, resume=True)
+    return view_of(draft, await organisation_of(session, user_id))
+
+
 async def start(session: AsyncSession, user_id: int, survey: Survey, service: Service,
-                now: datetime | None = None) -> DraftView:
-    """Open a new draft (closing any other open one as cancelled)."""
+                now: datetime | None = None, *, replacing: int | None = None) -> DraftView:
+    """Open a new draft, cancelling only `replacing`, the open draft the user chose to drop.
+
+    Any other open draft (see open_for) is returned untouched instead of a new one: its answers
+    are the user's to throw away, never a side effect of a second tap.
+    """
+    if replacing is not None:
+        await cancel(session, user_id, replacing)
+    existing = await open_draft(session, user_id)
+    if existing is not None:
+        return view_of(existing, await organisation_of(session, user_id))
     now = now or utcnow()
-    await session.execute(
-        update(SurveyDraft).where(SurveyDraft.user_id == user_id, SurveyDraft.status.in_(OPEN))
-        .values(status="cancelled", updated_at=now)
-    )
     organisation = None if survey.anonymous else await organisation_of(session, user_id)
     if survey.anonymous:
         stage, position = "questions", logic.first_position(survey, {}) or 0

@@ -1,7 +1,8 @@
-"""Submitted responses: one per SME, service and pilot round; abandoned drafts closed.
+"""Submitted responses: one per SME, service and pilot round; drafts kept in step with the survey.
 
 A new response for the same service and round replaces the earlier one (the user confirmed
 it before starting). Anonymous surveys store no user id and no organisation with the answers.
+Drafts left for a week are closed; a draft whose step a knowledge reload removed is moved on.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from bot.db.feedback import FeedbackAnswer, FeedbackResponse, SurveyDraft
 from bot.db.models import utcnow
 from bot.knowledge.surveys import Service, Survey
 from bot.services import survey_logic as logic
-from bot.services.feedback_flow import OPEN, DraftView, load_step, move, organisation_of
+from bot.services.feedback_flow import (
+    OPEN,
+    DraftView,
+    load_step,
+    move,
+    organisation_of,
+    view_of,
+)
 
 ABANDON_AFTER = timedelta(days=7)
 
@@ -44,6 +52,33 @@ async def close_abandoned(session: AsyncSession, now: datetime | None = None) ->
             draft.user_id, draft.answers = None, {}
     await session.flush()
     return len(drafts)
+
+
+async def refit(session: AsyncSession, user_id: int, draft_id: int, survey: Survey
+                ) -> DraftView | None:
+    """The draft, moved to a step that exists if a knowledge reload removed its own.
+
+    Answers given so far are kept: the draft goes to the first required question still
+    unanswered, or else to the summary; organisation steps of a survey made anonymous lead
+    to its first question. None when the draft is no longer open.
+    """
+    draft = await load_step(session, user_id, draft_id, None, None)
+    if draft is None:
+        return None
+    answers = dict(draft.answers or {})
+    if logic.step_fits(survey, draft.stage, draft.position, answers):
+        return view_of(draft, await organisation_of(session, user_id))
+    answers.pop("_editing", None)  # the question being edited may be the one that went away
+    if survey.anonymous:  # made anonymous meanwhile: a cancelled or abandoned draft forgets the user
+        answers["_anonymous"] = True
+    draft.answers = answers
+    if draft.stage in ("org", "org_review"):
+        target = logic.first_position(survey, answers)
+    else:
+        target = logic.missing_required(survey, answers)
+    if target is None:
+        return await move(session, draft, survey, "summary")
+    return await move(session, draft, survey, "questions", target)
 
 
 async def submit(session: AsyncSession, user_id: int, draft_id: int, survey: Survey,

@@ -58,6 +58,21 @@ def missing_required(survey: Survey, answers: dict[str, Any]) -> int | None:
     return None
 
 
+def step_fits(survey: Survey, stage: str, position: int, answers: dict[str, Any]) -> bool:
+    """Whether a draft's step still exists in the survey as it is now.
+
+    Staff may shorten a survey, hide a question or make the survey anonymous with a knowledge
+    reload while someone is half-way through it; such a step can be neither shown nor answered.
+    """
+    if stage == "org":
+        return not survey.anonymous and 0 <= position < len(ORG_FIELDS)
+    if stage == "org_review":
+        return not survey.anonymous and position == 0
+    if stage == "questions":
+        return position in visible(survey, answers)
+    return stage == "summary"
+
+
 def visible_answers(survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
     """Answers of visible questions only: an answer hidden by a later change is dropped."""
     shown = {survey.questions[i].id for i in visible(survey, answers)}
