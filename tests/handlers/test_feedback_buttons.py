@@ -3,13 +3,6 @@ held while the bot waits for Telegram."""
 
 from __future__ import annotations
 
-import sqlite3
-
-import pytest
-
-from bot.app import build_app
-from tests.conftest import Harness
-from tests.fakebot import FakeBotAPI, FakeRequest
 from tests.handlers.feedback_support import (
     TOO_OLD,
     answer,
@@ -62,41 +55,6 @@ async def test_every_kind_of_late_press_finishes_its_work(harness):
     _too_old(harness)
     calls = await harness.press(answer(old, "fq:", "no"))  # an old button, answered late
     assert harness.messages(calls) == []  # nothing to do, and no error message either
-
-
-class _ProbeRequest(FakeRequest):
-    """Before every call to Telegram, try to take the SQLite write lock from outside."""
-
-    def __init__(self, api: FakeBotAPI, db_path: str) -> None:
-        super().__init__(api)
-        self.db_path = db_path
-        self.probed: list[str] = []
-        self.locked: list[str] = []
-
-    async def do_request(self, url, method, request_data=None, **kwargs):  # type: ignore[no-untyped-def]
-        name = url.rsplit("/", 1)[-1]
-        if name in ("answerCallbackQuery", "sendMessage", "editMessageText"):
-            self.probed.append(name)
-            con = sqlite3.connect(self.db_path, timeout=0)
-            try:
-                con.execute("BEGIN IMMEDIATE")
-                con.rollback()
-            except sqlite3.OperationalError:
-                self.locked.append(name)
-            finally:
-                con.close()
-        return await super().do_request(url, method, request_data, **kwargs)
-
-
-@pytest.fixture
-async def probed(settings, runtime):  # type: ignore[no-untyped-def]
-    if not settings.database_url.startswith("sqlite"):
-        pytest.skip("the write lock of a whole database is SQLite's")
-    api = FakeBotAPI()
-    request = _ProbeRequest(api, settings.database_url.split("///", 1)[1])
-    app = build_app(settings, runtime=runtime, request=request, migrate_on_start=False)
-    async with app:
-        yield Harness(app, api, runtime), request
 
 
 async def test_no_write_lock_is_held_while_telegram_answers(probed):

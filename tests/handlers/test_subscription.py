@@ -10,6 +10,7 @@ import pytest
 from bot.db.digest import DigestSubscription
 from tests import factories
 from tests.fakebot import BOT_ID
+from tests.handlers.chat_admins import teach_members
 
 ADMIN = {"user_id": factories.ADMIN_ID}
 GROUP = {"id": -100500, "type": "supergroup", "title": "Cluster team"}
@@ -96,27 +97,8 @@ async def test_the_unsubscribe_button_under_a_digest_works_in_one_step(harness):
     assert not (await _sub(harness)).active
 
 
-def _members(harness, admins: set[int]) -> None:  # type: ignore[no-untyped-def]
-    """Teach the fake API getChatMember / getChat for a group."""
-    original = harness.api._result
-
-    def result(method, params):  # type: ignore[no-untyped-def]
-        if method == "getChatMember":
-            user_id = int(params["user_id"])
-            user = {"id": user_id, "is_bot": user_id == BOT_ID, "first_name": "X"}
-            if user_id in admins:
-                return {"status": "creator", "user": user, "is_anonymous": False}
-            return {"status": "member", "user": user}
-        if method == "getChat":
-            return {"id": -100700, "type": "channel", "title": "Alpine news",
-                    "accent_color_id": 0, "max_reaction_count": 0}
-        return original(method, params)
-
-    harness.api._result = result
-
-
 async def test_groups_are_subscribed_by_their_administrators_only(harness):
-    _members(harness, admins={factories.USER_ID})
+    teach_members(harness, {factories.USER_ID})
     refused = await harness.ask("/subscribe", user_id=6666, chat=GROUP)
     assert "Only the administrators" in refused.text and await _sub(harness, -100500) is None
     reply = await harness.ask("/subscribe", chat=GROUP)
@@ -126,10 +108,10 @@ async def test_groups_are_subscribed_by_their_administrators_only(harness):
 
 
 async def test_whoever_subscribed_a_group_loses_control_with_their_admin_rights(harness):
-    _members(harness, admins={factories.USER_ID})
+    teach_members(harness, {factories.USER_ID})
     await harness.ask("/subscribe", chat=GROUP)
     sub = await _sub(harness, -100500)
-    _members(harness, admins=set())  # no longer an administrator there
+    teach_members(harness, set())  # no longer an administrator there
     calls = await harness.press(f"sub:{sub.id}:lang:de")
     assert [c.method for c in calls] == ["getChatMember", "answerCallbackQuery"]  # asked, refused
     assert "administrators" in calls[-1].params["text"]
@@ -139,17 +121,17 @@ async def test_whoever_subscribed_a_group_loses_control_with_their_admin_rights(
 
 
 async def test_a_channel_is_subscribed_from_a_private_chat(harness):
-    _members(harness, admins={factories.USER_ID, BOT_ID})
+    teach_members(harness, {factories.USER_ID, BOT_ID})
     reply = await harness.ask("/subscribe @alpinenews")
     assert "Alpine news" in reply.text
     sub = await _sub(harness, -100700)
     assert sub.chat_type == "channel" and sub.user_id == factories.USER_ID
-    _members(harness, admins={BOT_ID})
+    teach_members(harness, {BOT_ID})
     assert "could not subscribe" in (await harness.ask("/subscribe @alpinenews", user_id=7777)).text
 
 
 async def test_a_channel_is_shown_and_unsubscribed_from_a_private_chat(harness):
-    _members(harness, admins={factories.USER_ID, BOT_ID})
+    teach_members(harness, {factories.USER_ID, BOT_ID})
     assert "does not receive" in (await harness.ask("/unsubscribe @alpinenews")).text
     await harness.ask("/subscribe")  # the user's own subscription, which must stay
     await harness.ask("/subscribe @alpinenews")
@@ -157,10 +139,10 @@ async def test_a_channel_is_shown_and_unsubscribed_from_a_private_chat(harness):
     assert "Alpine news" in shown.text and shown.buttons
     saved = await harness.ask("/subscription @alpinenews time 07:30")
     assert "07:30" in saved.text and (await _sub(harness, -100700)).hour == 7
-    _members(harness, admins={BOT_ID})  # someone else may neither see nor stop it
+    teach_members(harness, {BOT_ID})  # someone else may neither see nor stop it
     refused = await harness.ask("/unsubscribe @alpinenews", user_id=7777)
     assert "could not find @alpinenews" in refused.text and (await _sub(harness, -100700)).active
-    _members(harness, admins={factories.USER_ID, BOT_ID})
+    teach_members(harness, {factories.USER_ID, BOT_ID})
     done = await harness.ask("/unsubscribe @alpinenews")
     assert "no more digests for Alpine news" in done.text
     assert not (await _sub(harness, -100700)).active and (await _sub(harness)).active
@@ -178,14 +160,14 @@ async def test_odd_chat_names_get_a_polite_answer(harness, command):
 
 
 async def test_a_mistyped_channel_name_does_not_subscribe_the_private_chat(harness):
-    _members(harness, admins={BOT_ID})
+    teach_members(harness, {BOT_ID})
     for name in ("alpinenews", "https://t.me/alpinenews", "--5"):
         assert "could not subscribe" in (await harness.ask(f"/subscribe {name}")).text
     assert await _sub(harness) is None
 
 
 async def test_a_channel_named_in_a_group_is_not_touched_there(harness):
-    _members(harness, admins={factories.USER_ID, BOT_ID})
+    teach_members(harness, {factories.USER_ID, BOT_ID})
     await harness.ask("/subscribe", chat=GROUP)
     await harness.ask("/subscribe @alpinenews")
     reply = await harness.ask("/unsubscribe @alpinenews", chat=GROUP)
@@ -195,7 +177,7 @@ async def test_a_channel_named_in_a_group_is_not_touched_there(harness):
 
 
 async def test_an_anonymous_group_administrator_may_subscribe_the_group(harness):
-    _members(harness, admins=set())  # Telegram would not call GroupAnonymousBot an admin
+    teach_members(harness, set())  # Telegram would not call GroupAnonymousBot an admin
     update = factories.message("/subscribe", user_id=1087968824, chat=GROUP,
                                sender_chat=GROUP)
     update["message"]["from"]["first_name"] = "Group"

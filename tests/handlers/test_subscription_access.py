@@ -15,29 +15,12 @@ from sqlalchemy import select
 from bot.db.digest import DigestSubscription
 from tests import factories
 from tests.fakebot import BOT_ID
+from tests.handlers.chat_admins import teach_members
 
 CHANNEL = {"id": -100700, "type": "channel", "title": "Alpine news"}
 GROUP = {"id": -100500, "type": "supergroup", "title": "Cluster team"}
 READER = 9999  # reads the channel, administers nothing
 ANONYMOUS_ADMIN_BOT = 1087968824  # the `from` of messages an anonymous group admin sends
-
-
-def _members(harness, admins: set[int]) -> None:  # type: ignore[no-untyped-def]
-    """Teach the fake API getChatMember (who administers) and getChat (the channel)."""
-    original = harness.api._result
-
-    def result(method, params):  # type: ignore[no-untyped-def]
-        if method == "getChatMember":
-            user_id = int(params["user_id"])
-            user = {"id": user_id, "is_bot": user_id == BOT_ID, "first_name": "X"}
-            if user_id in admins:
-                return {"status": "creator", "user": user, "is_anonymous": False}
-            return {"status": "member", "user": user}
-        if method == "getChat":
-            return {**CHANNEL, "accent_color_id": 0, "max_reaction_count": 0}
-        return original(method, params)
-
-    harness.api._result = result
 
 
 def _press_on_post(data: str, user_id: int, chat: dict[str, Any],
@@ -58,7 +41,7 @@ async def _sub(harness, chat_id: int) -> DigestSubscription:  # type: ignore[no-
 
 
 async def _channel_subscription(harness) -> DigestSubscription:  # type: ignore[no-untyped-def]
-    _members(harness, admins={factories.USER_ID, BOT_ID})
+    teach_members(harness, {factories.USER_ID, BOT_ID}, CHANNEL)
     await harness.ask("/subscribe @alpinenews")
     return await _sub(harness, CHANNEL["id"])
 
@@ -98,9 +81,9 @@ async def test_the_digest_forwarded_to_the_discussion_group_is_no_back_door(harn
 
 
 async def test_an_anonymous_group_administrator_may_still_use_commands(harness):
-    _members(harness, admins={factories.USER_ID})
+    teach_members(harness, {factories.USER_ID}, CHANNEL)
     await harness.ask("/subscribe", chat=GROUP)
-    _members(harness, admins=set())  # the anonymous admin bot is no member Telegram reports
+    teach_members(harness, set(), CHANNEL)  # the anonymous admin bot is no member Telegram reports
     calls = await harness.say("/unsubscribe", user_id=ANONYMOUS_ADMIN_BOT, chat=GROUP,
                               sender_chat=GROUP)
     assert "no more digests" in harness.messages(calls)[0].text
@@ -109,7 +92,7 @@ async def test_an_anonymous_group_administrator_may_still_use_commands(harness):
 
 
 async def test_writing_as_the_channel_in_its_discussion_group_is_not_being_its_admin(harness):
-    _members(harness, admins={factories.USER_ID})
+    teach_members(harness, {factories.USER_ID}, CHANNEL)
     await harness.ask("/subscribe", chat=GROUP)
     calls = await harness.say("/unsubscribe", user_id=READER, chat=GROUP, sender_chat=CHANNEL)
     assert "Only the administrators" in harness.messages(calls)[0].text
