@@ -78,7 +78,10 @@ def build_app(
     app.bot_data[RUNTIME_KEY] = runtime
     # An edited message is not a new command, answer or question: re-running it would send
     # an announcement twice or overwrite the wrong survey answer.
-    app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore_edit), group=-10)
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, _ignore), group=-10)
+    # Messages of a business account's customers are not questions to this bot, and its
+    # replies could not reach them without the business connection: leave them alone.
+    app.add_handler(MessageHandler(filters.UpdateType.BUSINESS_MESSAGES, _ignore), group=-10)
     app.add_handler(TypeHandler(Update, errors.on_button_without_data), group=-9)
     for module in HANDLER_MODULES:
         app.add_handlers(module.HANDLERS)
@@ -86,7 +89,7 @@ def build_app(
     return app
 
 
-async def _ignore_edit(update: Update, context: object) -> None:
+async def _ignore(update: Update, context: object) -> None:
     raise ApplicationHandlerStop
 
 

@@ -27,6 +27,7 @@ Context = ContextTypes.DEFAULT_TYPE
 BUTTON_TITLE_CHARS = 60
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _EXPIRED_QUERY = ("query is too old", "query id is invalid")
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 @dataclass
@@ -158,7 +159,10 @@ async def private_only(update: Update, context: Context, req: Request, start: st
     chat = update.effective_chat
     if chat is None or chat.type == "private":
         return True
-    link = f"https://t.me/{context.bot.username}" + (f"?start={start}" if start else "")
+    # Telegram takes a start parameter of up to 64 of [A-Za-z0-9_-]; anything else (a forged
+    # invitation) would make a broken link, so the link then only opens the chat.
+    valid = _START_PARAMETER.fullmatch(start) is not None
+    link = f"https://t.me/{context.bot.username}" + (f"?start={start}" if valid else "")
     await answer_button(update)
     await reply(update, render(req.lang, "private_only", link=link))
     return False

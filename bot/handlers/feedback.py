@@ -90,8 +90,8 @@ async def start_for_service(update: Update, context: Context, req: Request, serv
     if service is None or survey is None or not service.active:
         if update.callback_query:
             await answer_button(update, label(req.lang, "stale_button"))
-        else:
-            await reply(update, render(req.lang, "feedback_no_services"))
+        else:  # a mistyped or retired invitation: what is open now, or the survey in progress
+            await open_feedback(update, context, req)
         return
     await answer_button(update)  # no-op for the deep link; a button is answered exactly once
     pending = await flow.open_for(req.session, req.user.id, service.id, replacing)

@@ -2,15 +2,16 @@
 
 A user's subscriptions are their private chat's and those of the groups or channels they
 subscribed; delivery records are the outbox rows of those subscriptions and of their own
-chat (announcements included).
+chat (announcements included). /forget deletes their own chat's; a group's or channel's
+subscription serves its other members too, so it stays, without the user's id.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.digest import DigestOutbox, DigestSubscription
+from bot.db.digest import DigestOutbox, DigestRun, DigestSubscription
 from bot.services.subscriptions import as_utc
 
 
@@ -62,12 +63,21 @@ async def subscription_data(session: AsyncSession, user_id: int) -> dict:  # typ
 
 
 async def forget_subscriptions(session: AsyncSession, user_id: int) -> int:
-    """Delete the user's subscriptions and delivery records; returns the rows deleted."""
-    sub_ids = [s.id for s in await _subscriptions(session, user_id)]
+    """Delete the subscription and delivery records of the user's own chat, and take the
+    user's id off the group and channel subscriptions and digest runs they made (their other
+    members keep their digests); returns the rows deleted."""
+    subs = await _subscriptions(session, user_id)
+    own = [s.id for s in subs if s.chat_id == user_id]
+    shared = [s.id for s in subs if s.chat_id != user_id]
     outbox = await session.execute(
-        delete(DigestOutbox).where(_outbox_filter(user_id, sub_ids))
+        delete(DigestOutbox).where(_outbox_filter(user_id, own))
         .execution_options(synchronize_session=False))
-    subs = await session.execute(
-        delete(DigestSubscription).where(DigestSubscription.id.in_(sub_ids))
+    if shared:  # (before the user row goes: its foreign key would delete them with it)
+        await session.execute(update(DigestSubscription).where(DigestSubscription.id.in_(shared))
+                              .values(user_id=None).execution_options(synchronize_session=False))
+    await session.execute(update(DigestRun).where(DigestRun.created_by == user_id)
+                          .values(created_by=None).execution_options(synchronize_session=False))
+    deleted = await session.execute(
+        delete(DigestSubscription).where(DigestSubscription.id.in_(own))
         .execution_options(synchronize_session=False))
-    return int(outbox.rowcount or 0) + int(subs.rowcount or 0)
+    return int(outbox.rowcount or 0) + int(deleted.rowcount or 0)

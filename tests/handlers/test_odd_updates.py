@@ -4,10 +4,11 @@ answers that come too late. Each gets a quiet or polite answer, never an error."
 from __future__ import annotations
 
 import logging
+import time
 
 from sqlalchemy import select
 
-from bot.db.models import AnswerFeedback, Question
+from bot.db.models import AnswerFeedback, Question, User
 from tests import factories
 
 
@@ -66,3 +67,15 @@ async def test_a_vote_answered_too_late_is_still_stored(harness, caplog):
     async with harness.runtime.sessionmaker() as s:
         votes = (await s.scalars(select(AnswerFeedback))).all()
     assert [(v.question_id, v.helpful) for v in votes] == [(question.id, True)]
+
+
+async def test_messages_of_a_business_accounts_customers_are_left_alone(harness):
+    customer = {"id": 999, "type": "private", "first_name": "Client"}
+    for n, text in enumerate(("what is the erdf", "/mydata")):
+        calls = await harness.feed({"update_id": 7000 + n, "business_message": {
+            "message_id": 40 + n, "date": int(time.time()), "chat": customer, "text": text,
+            "from": factories.user(999), "business_connection_id": "bc1"}})
+        assert calls == []
+    async with harness.runtime.sessionmaker() as s:
+        assert (await s.scalars(select(User.id))).all() == []
+        assert (await s.scalars(select(Question))).all() == []
