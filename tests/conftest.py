@@ -3,6 +3,7 @@ and a harness that drives the real Application through the fake Bot API."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -87,8 +88,13 @@ class Harness:
         self.runtime = runtime
 
     async def feed(self, data: dict[str, Any]) -> list[Call]:
-        before = len(self.api.calls)
+        """Process the update, and wait for the handlers it started as tasks (block=False;
+        PTB names their tasks "...:process_update_non_blocking:...")."""
+        before, running = len(self.api.calls), asyncio.all_tasks()
         await self.app.process_update(Update.de_json(data, self.app.bot))
+        started = [task for task in asyncio.all_tasks() - running
+                   if ":process_update_non_blocking:" in task.get_name()]
+        await asyncio.gather(*started)
         return self.api.calls[before:]
 
     async def say(self, text: str | None, **kwargs: Any) -> list[Call]:

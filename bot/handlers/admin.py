@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.handlers.common import Context, Request, admin_only, reply, with_request
+from bot.handlers.common import Context, Request, admin_only, private_only, reply, with_request
 from bot.rendering import render
 from bot.runtime import KnowledgeError
 from bot.services.gaps import gaps_report
@@ -16,6 +17,7 @@ from bot.services.stats import usage_stats
 log = logging.getLogger(__name__)
 DEFAULT_DAYS = 30
 MAX_DAYS = 3650
+_DAYS = re.compile(r"[0-9]{1,4}")  # ASCII only: "²".isdigit() is True, but int("²") fails
 
 
 async def _days(update: Update, context: Context, req: Request, command: str) -> int | None:
@@ -23,7 +25,7 @@ async def _days(update: Update, context: Context, req: Request, command: str) ->
     if not context.args:
         return DEFAULT_DAYS
     arg = context.args[0]
-    if arg.isdigit() and 1 <= int(arg) <= MAX_DAYS:
+    if _DAYS.fullmatch(arg) and 1 <= int(arg) <= MAX_DAYS:
         return int(arg)
     await reply(update, render(req.lang, "bad_days", command=command, max_days=MAX_DAYS))
     return None
@@ -32,7 +34,11 @@ async def _days(update: Update, context: Context, req: Request, command: str) ->
 @with_request
 @admin_only
 async def on_gaps(update: Update, context: Context, req: Request) -> None:
-    """Frequent unanswered or unhelpful questions, and phrasings learnt from "did you mean"."""
+    """Frequent unanswered or unhelpful questions, and phrasings learnt from "did you mean".
+
+    Users' questions are personal data: never posted into a group."""
+    if not await private_only(update, context, req):
+        return
     days = await _days(update, context, req, "gaps")
     if days is None:
         return
@@ -69,8 +75,11 @@ async def on_reload(update: Update, context: Context, req: Request) -> None:
     ))
 
 
+# /gaps (grouping thousands of questions) and /reload (rebuilding the index, minutes while
+# the semantic layer is built) run as tasks, so that the bot keeps answering everyone else
+# meanwhile; two reloads still run one after the other (`Runtime.reload` holds a lock).
 HANDLERS = [
-    CommandHandler("gaps", on_gaps),
+    CommandHandler("gaps", on_gaps, block=False),
     CommandHandler("stats", on_stats),
-    CommandHandler("reload", on_reload),
+    CommandHandler("reload", on_reload, block=False),
 ]

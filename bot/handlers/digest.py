@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler
 
+from bot.config import SUPPORTED_LANGUAGES
 from bot.db.digest import DigestSubscription
 from bot.db.models import utcnow
 from bot.handlers.common import RUNTIME_KEY, Context, Request, admin_only, message_text, reply, with_request
@@ -128,15 +129,19 @@ async def on_digest_preview(update: Update, context: Context, req: Request) -> N
     sub = await subscriptions.subscription_for_chat(req.session, req.user.id)
     parts, has_news = await preview_digest(req.session, req.index.kb, utcnow(), lang=req.lang,
                                            subscription=sub)
-    await req.session.rollback()  # the preview must not move anyone's "seen" markers
-    if not has_news and not (sub and sub.send_empty):
-        await reply(update, render(req.lang, "digest_preview_none"))
-    markup = None
+    # The rollback expires the loaded rows: what is needed is read before it.
+    send_empty, buttons = False, None
     if sub is not None:
         from bot.services.digest_build import digest_buttons
 
+        send_empty, buttons = bool(sub.send_empty), digest_buttons(sub.language, sub.id)
+    await req.session.rollback()  # the preview must not move anyone's "seen" markers
+    if not has_news and not send_empty:
+        await reply(update, render(req.lang, "digest_preview_none"))
+    markup = None
+    if buttons is not None:
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d)]
-                                       for t, d in digest_buttons(sub.language, sub.id)])
+                                       for t, d in buttons])
     for i, part in enumerate(parts):
         await reply(update, part, markup if i == len(parts) - 1 else None)
 
@@ -170,6 +175,13 @@ async def on_announce(update: Update, context: Context, req: Request) -> None:
     if not text:
         await reply(update, render(req.lang, "digest_announce_usage"))
         return
+    bad = _bad_filter(filters, req.index.kb.tags)
+    if bad is not None:  # a typo must not send the announcement to everyone, or to nobody
+        key, choices = bad
+        await reply(update, render(req.lang, "digest_announce_bad_filter", key=key,
+                                   value=filters["language" if key == "lang" else "topic"],
+                                   choices=choices))
+        return
     summary = await digest_admin.create_announcement(
         req.session, text, utcnow(), created_by=req.user.id, **filters)
     await req.session.commit()
@@ -188,6 +200,17 @@ def _announcement(message: str) -> tuple[str, dict[str, str]]:
         filters["language" if key == "lang" else "topic"] = value
         rest = rest.lstrip()[len(word):]  # the filters may be on lines of their own
     return rest.strip(), filters
+
+
+def _bad_filter(filters: dict[str, str], tags: tuple[str, ...]) -> tuple[str, tuple[str, ...]] | None:
+    """Normalise the filters in place (lower case); the first unusable one, as the filter's
+    name and the values it accepts. An empty value (`lang: it`) is unusable too."""
+    for name, key, choices in (("language", "lang", SUPPORTED_LANGUAGES), ("topic", "topic", tags)):
+        if name in filters:
+            filters[name] = filters[name].lower()
+            if filters[name] not in choices:
+                return key, tuple(choices)
+    return None
 
 
 HANDLERS = [

@@ -42,10 +42,11 @@ async def create_announcement(
     """Queue a one-off message (plain text, escaped) to every active subscriber, or those
     with the given language, or those following `topic` (or every topic)."""
     writer = RunWriter(session, "announce", MANUAL, created_by, now)
-    filters = {"language": language} if language else None
+    # None means no filter; any other value filters, "" included (it matches nobody).
+    filters = {"language": language} if language is not None else None
     async for batch in active_subscribers(session, now, only_due=False, filters=filters):
         for sub in batch:
-            if topic and sub.topics and topic not in sub.topics:
+            if topic is not None and sub.topics and topic not in sub.topics:
                 continue
             parts = split_message(render(sub.language, "digest_announcement", text=text))
             await writer.add(sub, parts, [])

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,8 +21,11 @@ from bot.db.models import AnswerFeedback, Question, utcnow
 from bot.search import NO_MATCH
 from bot.search.normalize import is_stop_word, tokens
 
-SIMILAR = 85  # token_sort_ratio at or above which two questions are the same gap
+SIMILAR = 85  # token-sort ratio at or above which two questions are the same gap (the best)
 MAX_ROWS = 2000  # the newest unanswered questions considered (grouping is quadratic)
+KEY_CHARS = 200  # the start of each question that is compared
+SHOWN_CHARS = 200  # a question longer than this is shortened in the report
+VARIANT_CHARS = 100  # the same for variants and resolved phrasings, so the report stays short
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,24 +50,41 @@ class GapsReport:
 
 
 def _key(text: str) -> str:
-    return " ".join(sorted(t for t in tokens(text) if not is_stop_word(t)))
+    """The words that matter in the question's first KEY_CHARS characters, sorted: a
+    comparison costs about the product of the two lengths, and questions of 500 characters
+    made /gaps take minutes."""
+    text = text[:KEY_CHARS]
+    words = [t for t in tokens(text) if not is_stop_word(t)] or text.casefold().split()
+    return " ".join(sorted(words))
+
+
+def shorten(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A question as shown in the report: long ones cut at a word, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut).rstrip() + "…"
 
 
 def group_questions(rows: list[tuple[str, str]]) -> list[GapGroup]:
     """Group (text, reason) pairs, newest first, into near-duplicate groups."""
     groups: list[dict] = []  # type: ignore[type-arg]
-    for text, reason in rows:
-        key = _key(text) or text.casefold()
-        for group in groups:
-            if fuzz.token_sort_ratio(key, group["key"]) >= SIMILAR:
-                group["count"] += 1
-                if text not in group["variants"] and text != group["text"]:
-                    group["variants"].append(text)
-                break
+    keys: list[str] = []  # groups[i]'s key: the words are sorted already, so a plain ratio
+    for text, reason in rows:  # is the token-sort ratio, and extractOne loops in C
+        key = _key(text)
+        match = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=SIMILAR)
+        if match is not None:
+            group = groups[match[2]]
+            group["count"] += 1
+            if text not in group["variants"] and text != group["text"]:
+                group["variants"].append(text)
         else:
+            keys.append(key)
             groups.append({"key": key, "text": text, "reason": reason, "count": 1, "variants": []})
     groups.sort(key=lambda g: -g["count"])  # stable: ties stay newest first
-    return [GapGroup(g["text"], g["count"], g["reason"], tuple(g["variants"][:3])) for g in groups]
+    return [GapGroup(shorten(g["text"]), g["count"], g["reason"],
+                     tuple(shorten(v, VARIANT_CHARS) for v in g["variants"][:3]))
+            for g in groups]
 
 
 async def gaps_report(
@@ -80,19 +100,23 @@ async def gaps_report(
         .limit(MAX_ROWS)
     )
     rows = [(text, "unhelpful" if bad else status) for text, status, bad in result.all()]
-    # Grouping compares each question with each group: off the event loop, and bounded.
-    groups = await asyncio.to_thread(group_questions, rows)
-    resolved = await session.execute(
+    resolved = (await session.execute(
         select(Question.resolved_entry_id, Question.text)
         .where(Question.asked_at >= since, Question.resolved_entry_id.is_not(None))
         .order_by(Question.asked_at.desc())
-    )
+    )).all()
+    # The reads are done: end the transaction before the long part, since on SQLite even a
+    # read transaction holds the write lock (the digest sender would wait, then fail).
+    await session.commit()
+    # Grouping compares each question with each group: off the event loop, and bounded.
+    groups = await asyncio.to_thread(group_questions, rows)
     per_entry: dict[str, list[str]] = defaultdict(list)
-    for entry_id, text in resolved.all():
+    for entry_id, text in resolved:
         if text not in per_entry[entry_id]:
             per_entry[entry_id].append(text)
     phrasings = sorted(
-        (Phrasing(eid, tuple(texts[:5])) for eid, texts in per_entry.items()),
+        (Phrasing(eid, tuple(shorten(t, VARIANT_CHARS) for t in texts[:5]))
+         for eid, texts in per_entry.items()),
         key=lambda p: (-len(p.texts), p.entry_id),
     )
     return GapsReport(days, tuple(groups[:limit]), tuple(phrasings[:limit]))
