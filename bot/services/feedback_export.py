@@ -1,8 +1,11 @@
 """Feedback export: one row per response, one column per question, stable column order.
 
 CSV is UTF-8 with a byte-order mark so that spreadsheet programs detect the encoding;
-multi-select answers are joined with "; ". Answers typed by SMEs that start like a formula
-(=, +, -, @) get a leading apostrophe, so that opening the file never runs them.
+multi-select answers are joined with "; " (free text is exported exactly as typed). Answers
+typed by SMEs that start like a formula (=, +, -, @) get a leading apostrophe, so that
+opening the file never runs them.
+No stored answer is ever left out: answers to questions (or of surveys) no longer in the
+knowledge folder get columns of their own, after those of the current surveys.
 """
 
 from __future__ import annotations
@@ -39,14 +42,19 @@ async def export_table(session: AsyncSession, surveys: dict[str, Survey],
         if any(r.survey_id == survey.id for r in responses):
             question_columns += [q.id for q in survey.questions if q.id not in question_columns]
     ids = [r.id for r in responses]
+    survey_of = {r.id: surveys.get(r.survey_id) for r in responses}
     answers: dict[int, dict[str, object]] = {i: {} for i in ids}
     if ids:
         for a in (await session.scalars(
-                select(FeedbackAnswer).where(FeedbackAnswer.response_id.in_(ids)))).all():
-            value: object = a.text.replace(";", "; ") if a.text else a.number
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            answers[a.response_id][a.question_id] = value
+                select(FeedbackAnswer).where(FeedbackAnswer.response_id.in_(ids))
+                .order_by(FeedbackAnswer.response_id, FeedbackAnswer.id))).all():
+            answers[a.response_id][a.question_id] = _cell(survey_of[a.response_id], a)
+    known = set(question_columns)
+    for r in responses:  # questions removed from the knowledge folder, in order of appearance
+        for qid in answers[r.id]:
+            if qid not in known:
+                known.add(qid)
+                question_columns.append(qid)
     rows = []
     for r in responses:
         org = r.organisation or {}
@@ -59,6 +67,17 @@ async def export_table(session: AsyncSession, surveys: dict[str, Survey],
             *[answers[r.id].get(c, "") for c in question_columns],
         ])
     return Table(FIXED_COLUMNS + question_columns, rows)
+
+
+def _cell(survey: Survey | None, answer: FeedbackAnswer) -> object:
+    """An answer's cell: numbers as numbers, multi-select options joined with "; "."""
+    if not answer.text:
+        number = answer.number
+        return int(number) if isinstance(number, float) and number.is_integer() else number
+    question = survey.question(answer.question_id) if survey is not None else None
+    if question is not None and question.type == "multi":
+        return "; ".join(v for v in answer.text.split(";") if v)
+    return answer.text
 
 
 def _safe(value: object) -> object:
