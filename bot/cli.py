@@ -10,11 +10,13 @@ import logging
 import re
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from bot.config import SUPPORTED_LANGUAGES, ConfigError, Settings, load_settings
 from bot.knowledge import load_knowledge
 from bot.knowledge.markdown import to_plain_text
+from bot.redact import hide_secrets, redact
 from bot.search import AMBIGUOUS, ANSWERED, AnswerIndex, SearchResult
 
 
@@ -60,34 +62,88 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings: Settings | None = None
     try:
         if args.command == "ask":
-            settings = _settings_for_knowledge(args.knowledge)
-            return ask(args, settings)
+            return ask(args, _settings_for_knowledge(args.knowledge))
         settings = load_settings()
-        logging.getLogger().setLevel(settings.log_level.upper())
-        if args.command == "kb" and args.kb_command == "embed":
-            return kb_embed(args.knowledge or settings.knowledge_dir, settings)
-        if args.command == "kb":
-            return kb_check(args.knowledge or settings.knowledge_dir)
-        if args.command == "db":
-            return asyncio.run(_db(args, settings))
-        if args.command in _features():
-            return asyncio.run(_features()[args.command].run(args, settings))
-        if args.command == "run":
-            from bot.app import run
-            from bot.runtime import KnowledgeError
-
-            try:
-                run(settings)
-            except KnowledgeError as exc:
-                print(f"s3bot: {exc}", file=sys.stderr)
-                return 2
-            return 0
+        hide_secrets(settings)
+        logging.getLogger().setLevel(settings.log_level)
+        return _command(args, settings)
     except ConfigError as exc:
-        print(f"s3bot: configuration error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"configuration error: {exc}")
+    except Exception as exc:
+        message = _failure(exc, settings)
+        if message is None:  # a bug: its traceback, still without secrets
+            print(redact(traceback.format_exc()), file=sys.stderr)
+            return 1
+        return _fail(message)
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "kb" and args.kb_command == "embed":
+        return kb_embed(args.knowledge or settings.knowledge_dir, settings)
+    if args.command == "kb":
+        return kb_check(args.knowledge or settings.knowledge_dir)
+    if args.command == "db":
+        return asyncio.run(_db(args, settings))
+    if args.command in _features():
+        return asyncio.run(_features()[args.command].run(args, settings))
+    if args.command == "run":
+        from bot.app import run
+
+        run(settings)
+        return 0
     return 1
+
+
+def _fail(message: str) -> int:
+    """One line on stderr and exit status 2, with any secret masked."""
+    print(f"s3bot: {redact(message)}", file=sys.stderr)
+    return 2
+
+
+def _failure(exc: BaseException, settings: Settings | None) -> str | None:
+    """The one line for a failure a person can fix (token, network, database, files);
+    None for anything else, which keeps its traceback (a bug)."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import DBAPIError
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from bot.runtime import KnowledgeError
+
+    db = _database(settings)
+    if isinstance(exc, KnowledgeError):
+        return str(exc)
+    if isinstance(exc, InvalidToken):
+        return "TELEGRAM_BOT_TOKEN was rejected by Telegram: check it with @BotFather"
+    if isinstance(exc, NetworkError):  # includes TimedOut
+        base = settings.telegram_api_base_url if settings else "TELEGRAM_API_BASE_URL"
+        return f"cannot reach the Bot API at {base}: {exc.message}"
+    if isinstance(exc, TelegramError):
+        return f"Telegram refused a request: {exc.message}"
+    if isinstance(exc, CommandError):
+        return f"migration failed: {exc}"
+    if isinstance(exc, DBAPIError):
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        return f"cannot use the database {db}: {reason} (check DATABASE_URL)"
+    if isinstance(exc, OSError):
+        if exc.filename is not None:
+            return f"{exc.filename}: {exc.strerror or exc}"
+        # Without a file name it is a connection (Telegram's errors come as NetworkError).
+        return f"cannot reach the database {db}: {exc.strerror or exc} (check DATABASE_URL)"
+    return None
+
+
+def _database(settings: Settings | None) -> str:
+    from sqlalchemy import make_url
+
+    if settings is None:
+        return "DATABASE_URL"
+    try:
+        return make_url(settings.database_url).render_as_string(hide_password=True)
+    except Exception:
+        return "DATABASE_URL"
 
 
 def _settings_for_knowledge(folder: Path | None) -> Settings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -18,6 +19,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 SUPPORTED_LANGUAGES = ("en", "it", "de", "fr", "sl")
 _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+_WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Telegram's rule for secret_token
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Hosts where a self-hosted Bot API server (--local) may call a plain-http webhook.
+_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class ConfigError(Exception):
@@ -74,11 +79,53 @@ class Settings(BaseSettings):
             raise ValueError("does not look like a BotFather token (digits:characters)")
         return value
 
-    @field_validator("telegram_api_base_url", "webhook_url")
+    @field_validator("telegram_api_base_url")
     @classmethod
-    def _check_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.match(r"^https?://\S+$", value):
-            raise ValueError("must be an http(s) URL")
+    def _check_api_url(cls, value: str) -> str:
+        # PTB appends the token to this URL: without the /bot path the token lands in the
+        # host:port part, and the error ("Invalid port: '<token>'") would print the secret.
+        parts = urlparse(value) if re.match(r"^https?://\S+$", value) else None
+        if parts is None or not parts.hostname or not parts.path.endswith("/bot"):
+            raise ValueError("must be an http(s) URL ending in /bot, "
+                             "like https://api.telegram.org/bot")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlparse(value) if re.match(r"^https?://\S+$", value) else None
+        if parts is None or not parts.hostname:
+            raise ValueError("must be an https URL")
+        # Telegram only calls https webhooks; a local Bot API server (--local) also calls http.
+        if parts.scheme != "https" and parts.hostname not in _LOCAL_HOSTS:
+            raise ValueError("must be an https URL (Telegram refuses http), "
+                             "unless it points at localhost for a local Bot API server")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        # PTB checks the header whenever the secret is not None, so an empty one (WEBHOOK_SECRET=
+        # in .env) would reject every update: treat it as unset and derive one instead.
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _check_webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _WEBHOOK_SECRET_RE.match(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters A-Z, a-z, 0-9, _ or - (Telegram's rule)")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _check_log_level(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return value
 
     @field_validator("database_url")

@@ -40,6 +40,9 @@ def build_index(settings: Settings, encoder: Encoder | None = None) -> AnswerInd
     if kb.errors:
         listed = "\n".join(p.format(settings.knowledge_dir) for p in kb.errors[:10])
         raise KnowledgeError(f"{len(kb.errors)} error(s) in {settings.knowledge_dir}:\n{listed}")
+    if not kb.entries:  # e.g. an emptied entries/ folder: every question would go unanswered
+        raise KnowledgeError(f"no entries in {settings.knowledge_dir / 'entries'}: "
+                             "a knowledge folder needs at least one <id>.md")
     for warning in kb.warnings:
         log.warning("knowledge: %s", warning.format(settings.knowledge_dir))
     return make_index(kb, settings, encoder)

@@ -10,11 +10,15 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import PROJECT_ROOT
 
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+# Key of the PostgreSQL advisory lock that serialises migrations: the bot and `s3bot digest
+# send` both migrate at start, and two runs creating the same types at once collide.
+MIGRATION_LOCK_KEY = 0x53_33_42_4F_54  # "S3BOT"
 
 
 def alembic_config(url: str, script_location: Path = MIGRATIONS_DIR) -> Config:
@@ -40,4 +44,9 @@ async def _run(engine: AsyncEngine, action) -> None:  # type: ignore[no-untyped-
         action(config)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Held until this transaction ends: a second migrator waits here, then finds the
+            # schema up to date. (SQLite serialises writers itself.)
+            await connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                     {"key": MIGRATION_LOCK_KEY})
         await connection.run_sync(run)

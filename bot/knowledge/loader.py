@@ -23,7 +23,7 @@ from bot.knowledge.model import (
     Source,
     freeze,
 )
-from bot.knowledge.surveys import load_services, load_surveys
+from bot.knowledge.surveys import load_services, load_surveys, read_text
 from bot.knowledge.yamlpos import LocatedYaml, load_located
 
 MAX_BODY_CHARS = 3500
@@ -129,6 +129,9 @@ def _parse_file(path: Path, out: _Collector) -> _Raw | None:
         content = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         out.error(path, None, f"not UTF-8 text ({exc.reason})")
+        return None
+    except OSError as exc:  # a folder named *.md, a dangling symlink, no permission
+        out.error(path, None, f"cannot be read: {exc.strerror or exc}")
         return None
     content = content.replace("\r\n", "\n").lstrip("\ufeff")
     fm = _FRONT_MATTER.match(content)
@@ -267,7 +270,10 @@ def _check_related(originals: dict[str, _Raw], entries: dict[str, Entry], out: _
 def _load_synonyms(path: Path, out: _Collector) -> tuple[tuple[str, ...], ...]:
     if not path.exists():
         return ()
-    data, yaml_error = load_located(path.read_text(encoding="utf-8"), first_line=1)
+    text = read_text(path, out.problems)
+    if text is None:
+        return ()
+    data, yaml_error = load_located(text, first_line=1)
     if yaml_error:
         out.error(path, yaml_error[0], f"not valid YAML: {yaml_error[1]}")
         return ()

@@ -121,13 +121,28 @@ def _texts(value: Any, where: str, line: int | None, out: _Report, required: boo
     return {str(k): str(v).strip() for k, v in value.items() if str(v).strip()}
 
 
+def read_text(path: Path, problems: list[Problem]) -> str | None:
+    """The file's text, or None with an error recorded: one unreadable file must not stop the
+    whole folder from loading (`kb check` lists it, /reload keeps the old index)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        _Report(path, problems).error(None, f"not UTF-8 text ({exc.reason})")
+    except OSError as exc:  # a folder with a .yaml name, a dangling symlink, no permission
+        _Report(path, problems).error(None, f"cannot be read: {exc.strerror or exc}")
+    return None
+
+
 def load_surveys(folder: Path, problems: list[Problem]) -> dict[str, Survey]:
     surveys: dict[str, Survey] = {}
     if not folder.is_dir():
         return surveys
     for path in sorted(folder.glob("*.yaml")):
         out = _Report(path, problems)
-        data, error = load_located(path.read_text(encoding="utf-8"))
+        text = read_text(path, problems)
+        if text is None:
+            continue
+        data, error = load_located(text)
         if error:
             out.error(error[0], f"not valid YAML: {error[1]}")
             continue
@@ -233,7 +248,10 @@ def load_services(path: Path, problems: list[Problem]) -> dict[str, Service]:
     if not path.exists():
         return {}
     out = _Report(path, problems)
-    data, error = load_located(path.read_text(encoding="utf-8"))
+    text = read_text(path, problems)
+    if text is None:
+        return {}
+    data, error = load_located(text)
     if error:
         out.error(error[0], f"not valid YAML: {error[1]}")
         return {}

@@ -32,8 +32,11 @@ async def test_data_export_and_forget_cover_subscriptions_and_deliveries(session
     assert data["subscriptions"][1]["chat_title"] == "Team"
     assert sorted(d["chat_id"] for d in data["deliveries"]) == [-100, 7]
 
-    assert await forget_subscriptions(session, 7) == 4
+    assert await forget_subscriptions(session, 7) == 2  # their own chat's subscription and row
     await session.commit()
     assert await subscription_data(session, 7) == {"subscriptions": [], "deliveries": []}
-    assert await session.scalar(select(func.count()).select_from(DigestSubscription)) == 1
-    assert await session.scalar(select(func.count()).select_from(DigestOutbox)) == 1
+    # The group's digest goes on for its other members, no longer tied to the person.
+    kept = (await session.execute(select(DigestSubscription.chat_id, DigestSubscription.user_id)
+                                  .order_by(DigestSubscription.chat_id))).all()
+    assert kept == [(-100, None), (8, 8)]
+    assert await session.scalar(select(func.count()).select_from(DigestOutbox)) == 2
