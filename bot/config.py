@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +22,7 @@ _TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Telegram's rule for secret_token
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # Hosts where a self-hosted Bot API server (--local) may call a plain-http webhook.
-_LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+_TOKEN_PLACEHOLDER = re.compile(r"\{(bot[_-]?)?token\}", re.IGNORECASE)
 
 
 class ConfigError(Exception):
@@ -85,9 +85,10 @@ class Settings(BaseSettings):
         # PTB appends the token to this URL: without the /bot path the token lands in the
         # host:port part, and the error ("Invalid port: '<token>'") would print the secret.
         parts = urlparse(value) if re.match(r"^https?://\S+$", value) else None
-        if parts is None or not parts.hostname or not parts.path.endswith("/bot"):
+        placeholder = _TOKEN_PLACEHOLDER.search(value) is not None  # PTB puts the token there
+        if parts is None or not parts.hostname or not (placeholder or parts.path.endswith("/bot")):
             raise ValueError("must be an http(s) URL ending in /bot, "
-                             "like https://api.telegram.org/bot")
+                             "like https://api.telegram.org/bot (or holding {token})")
         return value
 
     @field_validator("webhook_url")
@@ -98,11 +99,17 @@ class Settings(BaseSettings):
         parts = urlparse(value) if re.match(r"^https?://\S+$", value) else None
         if parts is None or not parts.hostname:
             raise ValueError("must be an https URL")
-        # Telegram only calls https webhooks; a local Bot API server (--local) also calls http.
-        if parts.scheme != "https" and parts.hostname not in _LOCAL_HOSTS:
-            raise ValueError("must be an https URL (Telegram refuses http), "
-                             "unless it points at localhost for a local Bot API server")
         return value
+
+    @model_validator(mode="after")
+    def _webhook_https_for_telegram(self) -> Settings:
+        # Telegram's own servers only call https webhooks; a self-hosted Bot API server (--local)
+        # may call http, e.g. another container on the same network.
+        if (self.webhook_url and urlparse(self.webhook_url).scheme != "https"
+                and urlparse(self.telegram_api_base_url).hostname == "api.telegram.org"):
+            raise ValueError("WEBHOOK_URL: must be an https URL; Telegram refuses http "
+                             "(only a self-hosted Bot API server calls http)")
+        return self
 
     @field_validator("webhook_secret", mode="before")
     @classmethod
@@ -123,8 +130,8 @@ class Settings(BaseSettings):
     @field_validator("log_level")
     @classmethod
     def _check_log_level(cls, value: str) -> str:
-        value = value.strip().upper()
-        if value not in LOG_LEVELS:
+        value = {"WARN": "WARNING", "FATAL": "CRITICAL"}.get(value.strip().upper(), value.strip().upper())
+        if value not in (*LOG_LEVELS, "NOTSET"):
             raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
         return value
 
@@ -190,6 +197,7 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         error = exc.errors()[0]
-        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
         message = error["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{name}: {message}") from None
+        if not error["loc"]:  # a rule across settings names the setting in its message
+            raise ConfigError(message) from None
+        raise ConfigError(f"{str(error['loc'][0]).upper()}: {message}") from None

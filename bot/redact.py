@@ -11,6 +11,8 @@ import logging
 from bot.config import Settings
 
 SECRETS: set[str] = set()
+PASSWORDS: set[str] = set()  # masked where a URL holds them (":pw@"): a short one is a common word
+MIN_PLAIN = 12  # shorter secrets are masked only in that URL form, not inside every word
 
 
 def hide_secrets(settings: Settings) -> None:
@@ -25,7 +27,7 @@ def hide_secrets(settings: Settings) -> None:
     except Exception:
         password = None
     if password:
-        SECRETS.add(str(password))
+        PASSWORDS.add(str(password))
     root = logging.getLogger()
     for handler in root.handlers:
         if not any(isinstance(f, RedactSecrets) for f in handler.filters):
@@ -34,15 +36,24 @@ def hide_secrets(settings: Settings) -> None:
 
 def redact(text: str) -> str:
     for secret in sorted(SECRETS, key=len, reverse=True):  # the whole token before its half
-        text = text.replace(secret, "***")
+        if len(secret) >= MIN_PLAIN:
+            text = text.replace(secret, "***")
+    for password in PASSWORDS:
+        text = text.replace(f":{password}@", ":***@")
+        if len(password) >= MIN_PLAIN:
+            text = text.replace(password, "***")
     return text
 
 
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if not SECRETS:
+        if not SECRETS and not PASSWORDS:
             return True
-        record.msg, record.args = redact(record.getMessage()), None
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format: logging reports it itself, as without this filter
+            return True
+        record.msg, record.args = redact(message), None
         if record.exc_info and record.msg.startswith("Network Retry Loop (Bootstrap"):
             # PTB logs a failed start with a traceback; `main` then says why in one line.
             record.exc_info, record.exc_text = None, None
