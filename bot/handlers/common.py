@@ -136,9 +136,14 @@ async def answer_button(update: Update, text: str | None = None, show_alert: boo
     try:
         await query.answer(text, show_alert=show_alert)
     except BadRequest as exc:
-        if not any(reason in str(exc).lower() for reason in _EXPIRED_QUERY):
+        if not answered_too_late(exc):
             raise
         log.info("button press answered too late: %s", exc)
+
+
+def answered_too_late(exc: BadRequest) -> bool:
+    """Telegram no longer takes an answer to this button press or inline query."""
+    return any(reason in str(exc).lower() for reason in _EXPIRED_QUERY)
 
 
 def admin_only(func: Handler) -> Handler:

@@ -9,7 +9,15 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.error import BadRequest
 from telegram.ext import InlineQueryHandler
 
-from bot.handlers.common import Context, Request, answer_text, clean_text, short, with_request
+from bot.handlers.common import (
+    Context,
+    Request,
+    answer_text,
+    answered_too_late,
+    clean_text,
+    short,
+    with_request,
+)
 from bot.knowledge.markdown import to_plain_text
 from bot.rendering import split_message
 from bot.search import NO_MATCH
@@ -46,7 +54,7 @@ async def on_inline_query(update: Update, context: Context, req: Request) -> Non
     try:
         await query.answer(results, cache_time=60, is_personal=True)
     except BadRequest as exc:  # the user typed on: Telegram no longer wants this answer
-        if "query is too old" not in str(exc).lower() and "query id is invalid" not in str(exc).lower():
+        if not answered_too_late(exc):
             raise
         log.info("inline query answered too late: %s", exc)
 
