@@ -134,7 +134,9 @@ async def test_slow_reload_does_not_stall_others_and_reloads_run_in_turn(harness
     try:
         for text, who in (("/reload", ADMIN), ("/reload", ADMIN), ("what is the ERDF", {})):
             await app.update_queue.put(Update.de_json(factories.message(text, **who), app.bot))
-        await wait_for(lambda: sent_to(harness, factories.USER_ID))
+        # The question is answered while the first build waits (its thread may start a moment
+        # after the answer); the second /reload waits for the first.
+        await wait_for(lambda: sent_to(harness, factories.USER_ID) and builds)
         assert builds == [1] and not sent_to(harness, factories.ADMIN_ID)
         release.set()
         await wait_for(lambda: len(sent_to(harness, factories.ADMIN_ID)) == 2)
